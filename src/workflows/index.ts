@@ -1,0 +1,2 @@
+// The one workflowsPath barrel: every workflow the worker runs is exported from here.
+export {};

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
+
+// Keep test output to errors: the SDK logs worker state changes and expected warnings.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+export type TestWorkerOptions = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle' | 'activities'> & {
+  taskQueue?: string;
+};
+
+/** Runs a worker on a fresh task queue for the duration of `fn`, then shuts it down. */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  opts: TestWorkerOptions,
+  fn: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, ...opts, taskQueue });
+  return worker.runUntil(fn(taskQueue));
+}
