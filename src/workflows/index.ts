@@ -1,2 +1,3 @@
 // The one workflowsPath barrel: every workflow the worker runs is exported from here.
-export {};
+export { customer } from './customer';
+export { abandonedCart } from './journeys/abandoned-cart';

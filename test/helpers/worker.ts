@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 
-// Keep test output to errors: the SDK logs worker state changes and expected warnings.
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+// Keep test output to errors: the SDK and its core log worker state changes and expected warnings.
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+});
 
 export type TestWorkerOptions = Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle' | 'activities'> & {
   taskQueue?: string;

@@ -1,0 +1,183 @@
+import { msToNumber } from '@temporalio/common/lib/time';
+import { z } from 'zod';
+
+// The journey configuration: every timing, threshold and template name a journey uses.
+// Defaults are the marketing brief's; a JSON file (JOURNEYS_CONFIG) and JOURNEYS__a__b=value
+// environment variables override them. Durations read like "2 days", "1 hour", "90m".
+
+const duration = z.string().refine(
+  (v) => {
+    try {
+      return msToNumber(v as never) > 0;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a duration such as "2 days", "1 hour" or "90m"' },
+);
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM (24-hour)');
+const template = z.string().min(1);
+const share = z.number().min(0).max(1);
+
+/** What every journey has: an on/off switch, a holdout share, A/B variants, a group on finish. */
+const common = {
+  enabled: z.boolean().default(true),
+  /** Share of entrants (0..1) who enter but receive nothing, to measure lift. */
+  holdoutShare: share.default(0),
+  /** A/B split, deterministic per customer; empty means no split. */
+  variants: z.array(z.object({ name: z.string().min(1), weight: z.number().positive() })).default([]),
+  /** On finish, copy the customer to a group, or move them there (leaving `from`). */
+  finish: z
+    .object({ group: z.string().min(1), from: z.array(z.string()).default([]), on: z.array(z.string()).optional() })
+    .optional(),
+};
+
+const incentive = z.object({ code: z.string(), percentOff: z.number().positive().max(100) });
+
+export const configSchema = z.object({
+  lifecycle: z
+    .object({
+      repeatAfterOrders: z.number().int().min(2).default(2),
+      loyalAfterOrders: z.number().int().min(2).default(5),
+      loyalAfterSpend: z.number().positive().default(1000),
+      atRiskAfter: duration.default('60 days'),
+      lapsedAfter: duration.default('180 days'),
+    })
+    .prefault({}),
+  customer: z
+    .object({
+      /** How many recent messageIds each customer workflow remembers for dedupe. */
+      dedupeWindow: z.number().int().min(100).default(1000),
+      /** History length at which the customer workflow continues as new. */
+      historyLimit: z.number().int().min(200).max(40_000).default(1500),
+    })
+    .prefault({}),
+  messaging: z
+    .object({
+      defaultTimezone: z.string().default('UTC'),
+      defaultLocale: z.string().default('en'),
+      /** Marketing email due inside this local-time window waits for its end; null turns it off. */
+      quietHours: z.object({ start: localTime, end: localTime }).nullable().default({ start: '21:00', end: '08:00' }),
+      /** At most `max` marketing emails per customer in any rolling `per` window. */
+      frequencyCap: z.object({ max: z.number().int().positive(), per: duration }).default({ max: 3, per: '7 days' }),
+    })
+    .prefault({}),
+  journeys: z
+    .object({
+      welcome: z
+        .object({
+          ...common,
+          trigger: z.string().default('Signed Up'),
+          confirmReminderAfter: duration.default('2 days'),
+          confirmGiveUpAfter: duration.default('5 days'),
+          bestContentAfter: duration.default('2 days'),
+          profileAfter: duration.default('7 days'),
+          incentive: incentive.default({ code: 'WELCOME10', percentOff: 10 }),
+          templates: z
+            .object({
+              confirm: template.default('welcome-confirm'),
+              confirmReminder: template.default('welcome-confirm-reminder'),
+              welcome: template.default('welcome'),
+              bestContent: template.default('welcome-best-content'),
+              completeProfile: template.default('welcome-complete-profile'),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      abandonedCart: z
+        .object({
+          ...common,
+          firstReminderAfter: duration.default('1 hour'),
+          secondReminderAfter: duration.default('24 hours'),
+          incentive: incentive.default({ code: 'COMEBACK10', percentOff: 10 }),
+          templates: z
+            .object({
+              reminder: template.default('cart-reminder'),
+              reminderWithIncentive: template.default('cart-reminder-incentive'),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      postPurchase: z
+        .object({
+          ...common,
+          crossSellAfter: duration.default('3 days'),
+          feedbackAfter: duration.default('14 days'),
+          crossSellCount: z.number().int().min(1).max(12).default(3),
+          templates: z
+            .object({
+              confirmation: template.default('order-confirmation'),
+              crossSell: template.default('cross-sell'),
+              feedback: template.default('review-request'),
+              survey: template.default('satisfaction-survey'),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      birthday: z
+        .object({
+          ...common,
+          sendAt: localTime.default('09:00'),
+          offer: incentive.default({ code: 'BIRTHDAY15', percentOff: 15 }),
+          templates: z.object({ offer: template.default('birthday-offer') }).prefault({}),
+        })
+        .prefault({}),
+      anniversary: z
+        .object({
+          ...common,
+          sendAt: localTime.default('09:00'),
+          templates: z.object({ anniversary: template.default('anniversary') }).prefault({}),
+        })
+        .prefault({}),
+      reengagement: z
+        .object({
+          ...common,
+          silenceAfter: duration.default('90 days'),
+          winBackAfter: duration.default('30 days'),
+          sunsetAfter: duration.default('30 days'),
+          sunsetGroup: z.string().default('sunset'),
+          reentryCooldown: duration.default('30 days'),
+          offer: incentive.default({ code: 'MISSYOU20', percentOff: 20 }),
+          templates: z
+            .object({ checkIn: template.default('reengagement-check-in'), winBack: template.default('win-back') })
+            .prefault({}),
+        })
+        .prefault({}),
+      leadNurture: z
+        .object({
+          ...common,
+          trigger: z.string().default('Lead Captured'),
+          conversion: z.string().default('Order Completed'),
+          emails: z
+            .array(z.object({ after: duration, template }))
+            .min(1)
+            .default([
+              { after: '1 day', template: 'nurture-1' },
+              { after: '3 days', template: 'nurture-2' },
+              { after: '7 days', template: 'nurture-3' },
+            ]),
+        })
+        .prefault({}),
+      loyalty: z
+        .object({
+          ...common,
+          afterOrders: z.number().int().min(1).default(5),
+          afterSpend: z.number().positive().default(500),
+          templates: z.object({ reviewAndReferral: template.default('loyalty-review-referral') }).prefault({}),
+        })
+        .prefault({}),
+      backInStock: z
+        .object({
+          ...common,
+          expireAfter: duration.default('90 days'),
+          templates: z.object({ backInStock: template.default('back-in-stock') }).prefault({}),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+export type JourneysConfig = z.infer<typeof configSchema>;
+export type JourneyConfigs = JourneysConfig['journeys'];
+export type MessagingConfig = JourneysConfig['messaging'];
+export type CommonJourneyConfig = Pick<JourneyConfigs['welcome'], 'enabled' | 'holdoutShare' | 'variants' | 'finish'>;

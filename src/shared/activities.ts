@@ -1,0 +1,36 @@
+import type { JourneysConfig } from '../config/schema';
+import type { SendOutcome, SendRequest } from './journey';
+
+export interface CartLine {
+  productId: string;
+  name: string;
+  quantity: number;
+  price: number;
+  url?: string;
+  imageUrl?: string;
+}
+
+export interface ProductCard {
+  productId: string;
+  name: string;
+  price: number;
+  url?: string;
+  imageUrl?: string;
+}
+
+/**
+ * The side effects workflows may ask for. Implemented in src/activities by a factory over the
+ * pool, mailer and clock; workflows see only these signatures.
+ */
+export interface JourneyActivities {
+  loadJourneysConfig(): Promise<JourneysConfig>;
+  sendEmail(request: SendRequest): Promise<SendOutcome>;
+  getCart(customerId: string, cartId: string): Promise<CartLine[]>;
+  relatedProducts(customerId: string, orderId: string, limit: number): Promise<ProductCard[]>;
+  registerBackInStock(customerId: string, productId: string): Promise<void>;
+  removeBackInStock(customerId: string, productId: string): Promise<void>;
+  /** Customers waiting for a product, in id order after `afterCustomerId`: one page. */
+  waitingForProduct(productId: string, afterCustomerId: string | null, limit: number): Promise<string[]>;
+  updateGroups(customerId: string, add: string[], remove: string[]): Promise<void>;
+  setMarketingConsent(customerId: string, subscribed: boolean, reason: string): Promise<void>;
+}

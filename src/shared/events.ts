@@ -1,0 +1,54 @@
+// Event names Journeys understands natively: Segment's E-commerce Spec v2 and Email spec, plus a
+// few lifecycle events of our own. Any other name is still accepted and routed (DESIGN.md, decision 2).
+export const Events = {
+  Identify: 'identify',
+  SignedUp: 'Signed Up',
+  EmailConfirmed: 'Email Confirmed',
+  ProductViewed: 'Product Viewed',
+  ProductAdded: 'Product Added',
+  ProductRemoved: 'Product Removed',
+  CheckoutStarted: 'Checkout Started',
+  OrderCompleted: 'Order Completed',
+  EmailOpened: 'Email Opened',
+  EmailLinkClicked: 'Email Link Clicked',
+  Unsubscribed: 'Unsubscribed',
+  EmailBounced: 'Email Bounced',
+  PreferenceUpdated: 'Email Preference Updated',
+  BackInStockRequested: 'Back In Stock Requested',
+  ProductRestocked: 'Product Restocked',
+} as const;
+
+export type JsonObject = Record<string, unknown>;
+
+/** One event about one customer, as the API accepted it (Segment's identify or track call). */
+export interface CustomerEvent {
+  /** Idempotency key: the same messageId is processed once. */
+  messageId: string;
+  type: 'identify' | 'track';
+  /** The track call's event name; `identify` for identify calls. */
+  event: string;
+  userId: string;
+  /** ISO 8601: when it happened, as the backend says. */
+  timestamp: string;
+  properties?: JsonObject;
+  traits?: JsonObject;
+}
+
+/** Reads a property as a string, whatever JSON type the backend sent. */
+export function prop(event: CustomerEvent, name: string): string | undefined {
+  const value = event.properties?.[name] ?? event.traits?.[name];
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** Reads a numeric property; undefined when absent or not a number. */
+export function numberProp(event: CustomerEvent, name: string): number | undefined {
+  const value = Number(event.properties?.[name]);
+  return event.properties?.[name] === undefined || Number.isNaN(value) ? undefined : value;
+}
+
+/** What a journey waits for: an event name, or a test on the event. */
+export type EventMatch = string | ((event: CustomerEvent) => boolean);
+
+export function matches(match: EventMatch, event: CustomerEvent): boolean {
+  return typeof match === 'string' ? event.event === match : match(event);
+}

@@ -1,0 +1,22 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CustomerState } from './customer';
+import type { CustomerEvent } from './events';
+import type { JourneyFinished, JourneyView } from './journey';
+
+// Signal and query names are part of the public contract: the API, the Web UI and
+// `temporal workflow query --name state` use them.
+
+/** An event for a customer (to `customer-<id>`) or forwarded to one of their journeys. */
+export const eventSignal = defineSignal<[CustomerEvent]>('event');
+/** A journey tells its customer workflow it has finished. */
+export const journeyFinishedSignal = defineSignal<[JourneyFinished]>('journeyFinished');
+/** A product-level event (e.g. Product Restocked), to `product-<productId>`. */
+export const productEventSignal = defineSignal<[CustomerEvent]>('productEvent');
+
+export const customerStateQuery = defineQuery<CustomerState>('state');
+export const journeyStateQuery = defineQuery<JourneyView>('state');
+
+export const customerWorkflowId = (customerId: string): string => `customer-${customerId}`;
+export const productWorkflowId = (productId: string): string => `product-${productId}`;
+export const journeyWorkflowId = (journey: string, customerId: string, key?: string): string =>
+  key === undefined ? `journey-${journey}-${customerId}` : `journey-${journey}-${customerId}-${key}`;

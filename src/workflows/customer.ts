@@ -1,0 +1,133 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import type { JourneysConfig } from '../config/schema';
+import type { CustomerState } from '../shared/customer';
+import type { CustomerEvent } from '../shared/events';
+import { CustomerId, Journey, JourneyStep, LifecycleStage } from '../shared/search-attributes';
+import { customerStateQuery, eventSignal, journeyFinishedSignal } from '../shared/signals';
+import { applyEvent, newCustomerState, nextStageChangeAt, snapshot, stageAt } from './customer/lifecycle';
+import { RecentIds } from './customer/recent-ids';
+import { forwardTargets, journeyConfig, journeysToStart, recordEntry, type Start } from './customer/routing';
+import { localActivities } from './dsl/activities';
+import { registry } from './registry';
+
+export interface CustomerInput {
+  customerId: string;
+  /** Carried over by continue-as-new. */
+  state?: CustomerState;
+  pending?: CustomerEvent[];
+  recentIds?: string[];
+}
+
+/**
+ * One customer's whole lifecycle (`customer-<customerId>`): receives every event, keeps stage,
+ * consent and last activity, starts journeys and forwards events to them, and continues as new
+ * before its history grows large. It never ends by itself.
+ */
+export async function customer(input: CustomerInput): Promise<never> {
+  const config = await localActivities.loadJourneysConfig();
+  const now = (): string => new Date().toISOString();
+  const state = input.state ?? newCustomerState(input.customerId, now());
+  const recent = new RecentIds(input.recentIds ?? [], config.customer.dedupeWindow);
+  const queue: CustomerEvent[] = [...(input.pending ?? [])];
+
+  setHandler(eventSignal, (event) => {
+    if (recent.add(event.messageId)) queue.push(event);
+  });
+  setHandler(journeyFinishedSignal, ({ workflowId }) => {
+    delete state.running[workflowId];
+  });
+  setHandler(customerStateQuery, () => state);
+
+  const historyFull = (): boolean =>
+    workflowInfo().historyLength >= config.customer.historyLimit || workflowInfo().continueAsNewSuggested;
+
+  let publishedStage: string | undefined;
+  const publishStage = (): void => {
+    state.stage = stageAt(state, Date.now(), config.lifecycle);
+    if (state.stage === publishedStage) return;
+    publishedStage = state.stage;
+    upsertSearchAttributes([
+      { key: CustomerId, value: state.customerId },
+      { key: LifecycleStage, value: state.stage },
+    ]);
+  };
+  publishStage();
+
+  while (!historyFull()) {
+    const wakeAt = nextStageChangeAt(state, config.lifecycle);
+    const gotWork = () => queue.length > 0 || historyFull();
+    if (wakeAt === undefined) await condition(gotWork);
+    else await condition(gotWork, Math.max(wakeAt - Date.now(), 1));
+    while (queue.length > 0 && !historyFull()) await handle(queue.shift()!, state, config);
+    publishStage();
+  }
+  // Let in-flight handlers finish, then hand the state and any undelivered events to a new run.
+  await condition(allHandlersFinished);
+  return continueAsNew<typeof customer>({
+    customerId: state.customerId,
+    state,
+    pending: queue,
+    recentIds: recent.toArray(),
+  });
+}
+
+async function handle(event: CustomerEvent, state: CustomerState, config: JourneysConfig): Promise<void> {
+  applyEvent(state, event, new Date().toISOString());
+  state.stage = stageAt(state, Date.now(), config.lifecycle);
+  await Promise.all(
+    forwardTargets(state, event, registry, config).map(
+      (id) =>
+        getExternalWorkflowHandle(id)
+          .signal(eventSignal, event)
+          .catch(() => delete state.running[id]), // it finished before it could tell us
+    ),
+  );
+  for (const start of journeysToStart(state, event, registry, config, Date.now())) {
+    await startJourney(start, event, state, config);
+  }
+}
+
+async function startJourney(start: Start, event: CustomerEvent, state: CustomerState, config: JourneysConfig) {
+  const { entry, key, workflowId } = start;
+  recordEntry(state, start, new Date().toISOString());
+  try {
+    await startChild(entry.workflow, {
+      workflowId,
+      args: [
+        {
+          journey: entry.name,
+          customerId: state.customerId,
+          key,
+          trigger: event,
+          customer: snapshot(state),
+          config: journeyConfig(entry, config) as never,
+          messaging: config.messaging,
+          parentWorkflowId: workflowInfo().workflowId,
+        },
+      ],
+      // Journeys outlive this run: it continues as new while they sleep for days.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [
+        { key: CustomerId, value: state.customerId },
+        { key: Journey, value: entry.name },
+        { key: JourneyStep, value: 'start' },
+      ],
+      staticSummary: `${entry.name} for customer ${state.customerId}${key === undefined ? '' : ` (${key})`}`,
+    });
+  } catch (err) {
+    // Already running (we lost track of it across a reset): keep treating it as running.
+    if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+  }
+}

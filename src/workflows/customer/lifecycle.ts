@@ -1,0 +1,91 @@
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { JourneysConfig } from '../../config/schema';
+import type { CustomerState, LifecycleStage } from '../../shared/customer';
+import { Events, numberProp, prop, type CustomerEvent } from '../../shared/events';
+import type { CustomerSnapshot } from '../../shared/journey';
+
+// The lifecycle model: what one event does to a customer's state, and which stage that puts
+// them in. Pure functions of (state, event, now, config), so they are easy to test and replay.
+
+export function newCustomerState(customerId: string, now: string): CustomerState {
+  return {
+    customerId,
+    stage: 'prospect',
+    consent: 'pending',
+    profile: {},
+    firstSeenAt: now,
+    lastActivityAt: now,
+    orders: 0,
+    totalSpent: 0,
+    eventsProcessed: 0,
+    running: {},
+    entered: {},
+  };
+}
+
+/** Events that are the system talking about the customer, not the customer doing something. */
+const NOT_ACTIVITY: string[] = [Events.EmailBounced, Events.Unsubscribed];
+
+export function applyEvent(state: CustomerState, event: CustomerEvent, now: string): void {
+  state.eventsProcessed++;
+  if (!NOT_ACTIVITY.includes(event.event)) state.lastActivityAt = now;
+  switch (event.event) {
+    case Events.Identify: {
+      const t = event.traits ?? {};
+      if (typeof t.timezone === 'string') state.profile.timezone = t.timezone;
+      if (typeof t.locale === 'string') state.profile.locale = t.locale;
+      if (typeof t.birthday === 'string') state.profile.birthday = t.birthday;
+      break;
+    }
+    case Events.SignedUp:
+      state.signedUpAt ??= now;
+      break;
+    case Events.EmailConfirmed:
+      state.consent = 'subscribed';
+      break;
+    case Events.Unsubscribed:
+      state.consent = 'unsubscribed';
+      break;
+    case Events.OrderCompleted:
+      state.orders++;
+      state.totalSpent += numberProp(event, 'revenue') ?? numberProp(event, 'total') ?? 0;
+      state.firstOrderAt ??= now;
+      break;
+    case Events.PreferenceUpdated:
+      if (prop(event, 'preference') === 'subscribed') state.consent = 'subscribed';
+      break;
+  }
+}
+
+/** The stage the customer is in at `now`: silence first, then purchase history. */
+export function stageAt(state: CustomerState, now: number, config: JourneysConfig['lifecycle']): LifecycleStage {
+  const silentFor = now - Date.parse(state.lastActivityAt);
+  if (state.orders > 0 && silentFor >= msToNumber(config.lapsedAfter)) return 'lapsed';
+  if (state.orders > 0 && silentFor >= msToNumber(config.atRiskAfter)) return 'at-risk';
+  if (state.orders >= config.loyalAfterOrders || (state.orders > 0 && state.totalSpent >= config.loyalAfterSpend)) {
+    return 'loyal';
+  }
+  if (state.orders >= config.repeatAfterOrders) return 'repeat';
+  return state.orders > 0 ? 'new-customer' : 'prospect';
+}
+
+/** When, with no further activity, the stage next changes by itself (at-risk, then lapsed). */
+export function nextStageChangeAt(state: CustomerState, config: JourneysConfig['lifecycle']): number | undefined {
+  if (state.orders === 0) return undefined;
+  const last = Date.parse(state.lastActivityAt);
+  if (state.stage === 'lapsed') return undefined;
+  if (state.stage === 'at-risk') return last + msToNumber(config.lapsedAfter);
+  return last + msToNumber(config.atRiskAfter);
+}
+
+export function snapshot(state: CustomerState): CustomerSnapshot {
+  return {
+    profile: { ...state.profile },
+    stage: state.stage,
+    orders: state.orders,
+    totalSpent: state.totalSpent,
+    firstSeenAt: state.firstSeenAt,
+    signedUpAt: state.signedUpAt,
+    firstOrderAt: state.firstOrderAt,
+  };
+}

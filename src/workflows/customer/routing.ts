@@ -1,0 +1,78 @@
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { JourneysConfig } from '../../config/schema';
+import type { CustomerState } from '../../shared/customer';
+import type { CustomerEvent } from '../../shared/events';
+import { journeyWorkflowId } from '../../shared/signals';
+import type { JourneyEntry, Reentry } from '../dsl/journey-entry';
+
+// Which journeys one event starts, and which running ones it is forwarded to.
+
+export interface Start {
+  entry: JourneyEntry;
+  key?: string;
+  workflowId: string;
+}
+
+/** How many per-key re-entry records a customer keeps (carts, orders...); the oldest fall out first. */
+const ENTERED_LIMIT = 200;
+
+const instance = (journey: string, key?: string): string => (key === undefined ? journey : `${journey}:${key}`);
+
+export function journeyConfig(entry: JourneyEntry, config: JourneysConfig) {
+  return config.journeys[entry.config];
+}
+
+/** Running journeys that listen for this event (and share its key, if the event carries one). */
+export function forwardTargets(
+  state: CustomerState,
+  event: CustomerEvent,
+  registry: JourneyEntry[],
+  config: JourneysConfig,
+): string[] {
+  return Object.entries(state.running)
+    .filter(([, run]) => {
+      const entry = registry.find((e) => e.name === run.journey);
+      if (!entry || !entry.listensTo(journeyConfig(entry, config)).includes(event.event)) return false;
+      const eventKey = entry.key?.(event);
+      return eventKey === undefined || eventKey === run.key;
+    })
+    .map(([workflowId]) => workflowId);
+}
+
+/** Journeys this event starts: triggered, enabled, not already running, and allowed to re-enter. */
+export function journeysToStart(
+  state: CustomerState,
+  event: CustomerEvent,
+  registry: JourneyEntry[],
+  config: JourneysConfig,
+  now: number,
+): Start[] {
+  const starts: Start[] = [];
+  for (const entry of registry) {
+    const c = journeyConfig(entry, config);
+    if (!c.enabled || !entry.startsOn(c).includes(event.event)) continue;
+    if (entry.when && !entry.when(event, state, c)) continue;
+    const key = entry.key?.(event);
+    if (entry.key && key === undefined) continue; // a keyed journey needs its key (cart id, order id...)
+    const workflowId = journeyWorkflowId(entry.name, state.customerId, key);
+    if (state.running[workflowId]) continue;
+    if (!mayEnter(state, entry.name, key, entry.reentry(c), now)) continue;
+    starts.push({ entry, key, workflowId });
+  }
+  return starts;
+}
+
+function mayEnter(state: CustomerState, journey: string, key: string | undefined, rule: Reentry, now: number): boolean {
+  if (rule === 'once') return state.entered[journey] === undefined;
+  const last = state.entered[instance(journey, key)];
+  if (rule === 'once-per-key' || last === undefined) return last === undefined;
+  return now - Date.parse(last) >= msToNumber(rule.cooldown);
+}
+
+export function recordEntry(state: CustomerState, start: Start, now: string): void {
+  state.entered[start.entry.name] = now;
+  if (start.key !== undefined) state.entered[instance(start.entry.name, start.key)] = now;
+  const keyed = Object.keys(state.entered).filter((k) => k.includes(':'));
+  for (const old of keyed.slice(0, Math.max(0, keyed.length - ENTERED_LIMIT))) delete state.entered[old];
+  state.running[start.workflowId] = { journey: start.entry.name, key: start.key, startedAt: now };
+}

@@ -1,0 +1,264 @@
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { CommonJourneyConfig } from '../../config/schema';
+import { matches, type CustomerEvent, type EventMatch, type JsonObject } from '../../shared/events';
+import type {
+  JourneyInput,
+  JourneyOutcome,
+  JourneyResult,
+  JourneyView,
+  SendOutcome,
+  SentMessage,
+} from '../../shared/journey';
+import { JourneyStep } from '../../shared/search-attributes';
+import { eventSignal, journeyFinishedSignal, journeyStateQuery } from '../../shared/signals';
+import { activities } from './activities';
+import { nextLocalTime, quietHoursEnd, type LocalTimeOptions } from './local-time';
+import { inHoldout, pickVariant } from './split';
+
+export interface JourneyRules {
+  /** The journey's goal: when it arrives, the journey ends at once as `converted`. */
+  goal?: EventMatch;
+  /** Other events that stop it at once, as `exited`. */
+  exitOn?: EventMatch[];
+  /** Checked after every event: a reason to stop at once, as `exited`, or undefined to go on. */
+  exitWhen?: (j: Journey<CommonJourneyConfig>) => string | undefined;
+}
+
+export interface SendOptions {
+  data?: JsonObject;
+  /** Transactional mail bypasses consent, quiet hours and the frequency cap (never a hard bounce). */
+  transactional?: boolean;
+  /** What a marketing send does when the frequency cap is full: wait for room (default) or skip. */
+  ifCapped?: 'defer' | 'skip';
+}
+
+/** Thrown by `exit()` to leave the journey body from anywhere. */
+class JourneyExit extends Error {}
+
+const MAX_CAP_DEFERRALS = 5;
+
+/**
+ * The running journey, handed to a journey's body: the verbs a marketing brief uses
+ * (send, wait, waitFor, waitUntilLocal, exit) plus the customer's assignment (variant, holdout).
+ */
+export class Journey<C extends CommonJourneyConfig> {
+  readonly variant: string | undefined;
+  readonly holdout: boolean;
+  private readonly events: CustomerEvent[] = [];
+  private cursor = 0;
+  private step = 'start';
+  private nextWakeAt: string | undefined;
+  private readonly sent: SentMessage[] = [];
+  outcome: { outcome: JourneyOutcome; reason?: string } | undefined;
+
+  constructor(readonly input: JourneyInput<C>) {
+    this.variant = pickVariant(input.config.variants, input.journey, input.customerId);
+    this.holdout = inHoldout(input.config.holdoutShare, input.journey, input.customerId);
+  }
+
+  get config(): C {
+    return this.input.config;
+  }
+
+  get customerId(): string {
+    return this.input.customerId;
+  }
+
+  /** The customer's IANA zone, or the configured default. */
+  get zone(): string {
+    return this.input.customer.profile.timezone || this.input.messaging.defaultTimezone;
+  }
+
+  /** Sends one email as step `step`; marketing mail respects quiet hours and the frequency cap. */
+  async send(step: string, template: string, opts: SendOptions = {}): Promise<SendOutcome> {
+    const transactional = opts.transactional ?? false;
+    for (let deferrals = 0; ; deferrals++) {
+      if (!transactional) await this.waitOutQuietHours(step);
+      if (this.outcome) throw new JourneyExit('ended before sending');
+      this.enter(step, `sending ${template}`);
+      const { workflowId, runId } = workflowInfo();
+      // A send in flight finishes even if the goal arrives meanwhile: it is recorded either way.
+      const outcome = await CancellationScope.nonCancellable(() =>
+        activities.sendEmail({
+          idempotencyKey: `${workflowId}/${runId}/${step}`,
+          customerId: this.customerId,
+          journey: this.input.journey,
+          step,
+          template,
+          variant: this.variant,
+          transactional,
+          holdout: this.holdout,
+          data: { ...opts.data, ...(this.variant ? { variant: this.variant } : {}) },
+        }),
+      );
+      this.sent.push({ step, template, status: outcome.status, at: new Date().toISOString() });
+      const defer = outcome.status === 'capped' && (opts.ifCapped ?? 'defer') === 'defer';
+      if (!defer || !outcome.retryAt || deferrals >= MAX_CAP_DEFERRALS) return outcome;
+      await this.waitUntil(new Date(outcome.retryAt), `${step}: frequency cap full`);
+    }
+  }
+
+  /** Sleeps for `duration` of workflow time. */
+  async wait(duration: Duration, step = this.step): Promise<void> {
+    await this.waitUntil(new Date(Date.now() + msToNumber(duration)), step);
+  }
+
+  /** Sleeps until `at`. */
+  async waitUntil(at: Date, step = this.step): Promise<void> {
+    const ms = at.getTime() - Date.now();
+    this.enter(step, `waiting until ${at.toISOString()}`, at);
+    if (ms > 0) await sleep(ms, { summary: step });
+    this.nextWakeAt = undefined;
+  }
+
+  /** Sleeps until the next `time` ("HH:MM") in the customer's zone, on allowed weekdays. */
+  async waitUntilLocal(time: string, opts: LocalTimeOptions = {}, step = this.step): Promise<void> {
+    await this.waitUntil(nextLocalTime(Date.now(), this.zone, time, opts), step);
+  }
+
+  /**
+   * Waits up to `within` for an event matching `match` (received since the previous waitFor
+   * returned, so nothing that arrived while the journey was busy is missed). Null on time-out.
+   */
+  async waitFor(match: EventMatch, within: Duration, step = this.step): Promise<CustomerEvent | null> {
+    const deadline = new Date(Date.now() + msToNumber(within));
+    this.enter(step, `waiting until ${deadline.toISOString()} for ${describe(match)}`, deadline);
+    let found: CustomerEvent | undefined;
+    const seek = (): boolean => {
+      const index = this.events.findIndex((e, i) => i >= this.cursor && matches(match, e));
+      if (index < 0) return false;
+      found = this.events[index];
+      this.cursor = index + 1;
+      return true;
+    };
+    await condition(seek, Math.max(deadline.getTime() - Date.now(), 0), {
+      summary: `${step}: waiting for ${describe(match)}`,
+    });
+    if (!found) this.cursor = this.events.length;
+    this.nextWakeAt = undefined;
+    return found ?? null;
+  }
+
+  /** Every event forwarded to this journey so far, in arrival order. */
+  received(): readonly CustomerEvent[] {
+    return this.events;
+  }
+
+  /** Ends the journey now, as `exited` with `reason`. */
+  exit(reason: string): never {
+    this.outcome = { outcome: 'exited', reason };
+    throw new JourneyExit(reason);
+  }
+
+  /** Adds the customer to `add` and removes them from `remove` (groups, a.k.a. lists). */
+  async updateGroups(add: string[], remove: string[] = []): Promise<void> {
+    await CancellationScope.nonCancellable(() => activities.updateGroups(this.customerId, add, remove));
+  }
+
+  /** @internal for runJourney */
+  receive(event: CustomerEvent): void {
+    this.events.push(event);
+  }
+
+  /** @internal */
+  view(): JourneyView {
+    return {
+      ...this.result(),
+      customerId: this.customerId,
+      key: this.input.key,
+      step: this.step,
+      nextWakeAt: this.nextWakeAt,
+      running: !this.outcome,
+    };
+  }
+
+  /** @internal */
+  result(): JourneyResult {
+    return {
+      journey: this.input.journey,
+      outcome: this.outcome?.outcome ?? 'completed',
+      reason: this.outcome?.reason,
+      variant: this.variant,
+      holdout: this.holdout,
+      sent: [...this.sent],
+    };
+  }
+
+  private async waitOutQuietHours(step: string): Promise<void> {
+    const quiet = this.input.messaging.quietHours;
+    const end = quiet && quietHoursEnd(Date.now(), this.zone, quiet);
+    if (end) await this.waitUntil(end, `${step}: quiet hours`);
+  }
+
+  private enter(step: string, details: string, wakeAt?: Date): void {
+    if (step !== this.step) {
+      this.step = step;
+      upsertSearchAttributes([{ key: JourneyStep, value: step }]);
+    }
+    this.nextWakeAt = wakeAt?.toISOString();
+    setCurrentDetails(`**${this.input.journey}** · step \`${step}\` · ${details}`);
+  }
+}
+
+function describe(match: EventMatch): string {
+  return typeof match === 'string' ? `"${match}"` : 'a matching event';
+}
+
+/**
+ * Runs a journey: wires its signal and query, assigns variant and holdout, runs `body` until it
+ * returns or the goal / an exit event arrives, applies the configured group change and tells
+ * the customer workflow it has finished.
+ */
+export async function runJourney<C extends CommonJourneyConfig>(
+  input: JourneyInput<C>,
+  rules: JourneyRules,
+  body: (j: Journey<C>) => Promise<void>,
+): Promise<JourneyResult> {
+  const j = new Journey(input);
+  const scope = new CancellationScope();
+  const end = (outcome: JourneyOutcome, reason: string): void => {
+    if (j.outcome) return;
+    j.outcome = { outcome, reason };
+    scope.cancel();
+  };
+  setHandler(journeyStateQuery, () => j.view());
+  setHandler(eventSignal, (event) => {
+    j.receive(event);
+    if (rules.goal && matches(rules.goal, event)) end('converted', event.event);
+    else if (rules.exitOn?.some((m) => matches(m, event))) end('exited', event.event);
+    else {
+      const reason = rules.exitWhen?.(j as unknown as Journey<CommonJourneyConfig>);
+      if (reason) end('exited', reason);
+    }
+  });
+
+  try {
+    await scope.run(() => body(j));
+  } catch (err) {
+    if (!(err instanceof JourneyExit) && !(j.outcome && isCancellation(err))) throw err;
+  }
+
+  const result = j.result();
+  const finish = input.config.finish;
+  if (finish && (!finish.on || finish.on.includes(result.outcome))) await j.updateGroups([finish.group], finish.from);
+  setCurrentDetails(`**${input.journey}** · finished: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
+  if (input.parentWorkflowId) {
+    const { workflowId } = workflowInfo();
+    await getExternalWorkflowHandle(input.parentWorkflowId)
+      .signal(journeyFinishedSignal, { workflowId, journey: input.journey, key: input.key, outcome: result.outcome })
+      .catch(() => undefined); // the customer workflow was erased: nobody left to tell
+  }
+  return result;
+}

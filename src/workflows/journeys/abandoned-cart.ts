@@ -1,0 +1,58 @@
+import type { CommonJourneyConfig, JourneyConfigs } from '../../config/schema';
+import { Events, numberProp, prop, type CustomerEvent } from '../../shared/events';
+import type { JourneyInput, JourneyResult } from '../../shared/journey';
+import { activities } from '../dsl/activities';
+import { defineJourney } from '../dsl/journey-entry';
+import { runJourney, type Journey } from '../dsl/journey';
+
+type Config = JourneyConfigs['abandonedCart'];
+
+/**
+ * Abandoned cart, one per cart.
+ * A product was added and no order followed within an hour: remind them what is in the cart.
+ * Still nothing a day later: remind again, with an incentive.
+ * Ends the moment they order, or when they empty the cart.
+ */
+export async function abandonedCart(input: JourneyInput<Config>): Promise<JourneyResult> {
+  const exitWhen = (j: Journey<CommonJourneyConfig>) =>
+    cartIsEmpty([input.trigger, ...j.received()]) ? 'cart emptied' : undefined;
+  return runJourney(input, { goal: Events.OrderCompleted, exitWhen }, async (j) => {
+    const cartId = input.key!;
+    await j.wait(j.config.firstReminderAfter, 'waiting for checkout');
+    await remind(j, cartId, 'reminder', j.config.templates.reminder, {});
+
+    await j.wait(j.config.secondReminderAfter, 'waiting after reminder');
+    await remind(j, cartId, 'reminder-with-incentive', j.config.templates.reminderWithIncentive, {
+      incentive: j.config.incentive,
+    });
+  });
+}
+
+async function remind(j: Journey<Config>, cartId: string, step: string, template: string, extra: object) {
+  const items = await activities.getCart(j.customerId, cartId);
+  if (items.length === 0) j.exit('cart emptied');
+  await j.send(step, template, { data: { cartId, items, ...extra } });
+}
+
+/** Tracks the cart from the events forwarded to us: empty once every added unit is removed again. */
+function cartIsEmpty(events: readonly CustomerEvent[]): boolean {
+  const units = new Map<string, number>();
+  for (const e of events) {
+    const product = prop(e, 'product_id');
+    if (!product) continue;
+    const qty = numberProp(e, 'quantity') ?? 1;
+    if (e.event === Events.ProductAdded) units.set(product, (units.get(product) ?? 0) + qty);
+    if (e.event === Events.ProductRemoved) units.set(product, (units.get(product) ?? 0) - qty);
+  }
+  return units.size > 0 && [...units.values()].every((n) => n <= 0);
+}
+
+export const abandonedCartJourney = defineJourney({
+  name: 'abandoned-cart',
+  config: 'abandonedCart',
+  workflow: abandonedCart,
+  startsOn: () => [Events.ProductAdded],
+  key: (e) => prop(e, 'cart_id'),
+  reentry: () => 'once-per-key',
+  listensTo: () => [Events.ProductAdded, Events.ProductRemoved, Events.OrderCompleted],
+});

@@ -1,0 +1,8 @@
+import type { JourneyEntry } from './dsl/journey-entry';
+import { abandonedCartJourney } from './journeys/abandoned-cart';
+
+/**
+ * Which event starts which journey, keyed how, re-entered when. Adding a journey: one file in
+ * journeys/, one line here, its templates and its config keys (src/config/schema.ts).
+ */
+export const registry: JourneyEntry[] = [abandonedCartJourney];

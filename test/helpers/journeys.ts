@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { configSchema, type JourneyConfigs, type JourneysConfig } from '../../src/config/schema';
+import type { CartLine, JourneyActivities, ProductCard } from '../../src/shared/activities';
+import type { CustomerEvent } from '../../src/shared/events';
+import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '../../src/shared/journey';
+import { stopBeforeTeardown } from './temporal';
+import './worker'; // installs the quiet runtime logger
+
+/** The configuration with its defaults, quiet hours off (tests must not depend on the time of day). */
+export function testConfig(overrides: Record<string, unknown> = {}): JourneysConfig {
+  const config = configSchema.parse(overrides);
+  if (!('messaging' in overrides)) config.messaging.quietHours = null;
+  return config;
+}
+
+let seq = 0;
+/** A track event as the API would deliver it. */
+export function track(event: string, properties: Record<string, unknown> = {}, userId = 'c-1'): CustomerEvent {
+  return {
+    messageId: `m-${++seq}-${randomUUID()}`,
+    type: 'track',
+    event,
+    userId,
+    timestamp: new Date().toISOString(),
+    properties,
+  };
+}
+
+export function identify(traits: Record<string, unknown>, userId = 'c-1'): CustomerEvent {
+  return {
+    messageId: `m-${++seq}-${randomUUID()}`,
+    type: 'identify',
+    event: 'identify',
+    userId,
+    timestamp: new Date().toISOString(),
+    traits,
+  };
+}
+
+/** Input for starting a journey workflow on its own, as the customer workflow would. */
+export function journeyInput<K extends keyof JourneyConfigs>(
+  journey: string,
+  section: K,
+  opts: {
+    trigger: CustomerEvent;
+    key?: string;
+    customerId?: string;
+    customer?: Partial<CustomerSnapshot>;
+    config?: JourneysConfig;
+  },
+): JourneyInput<JourneyConfigs[K]> {
+  const config = opts.config ?? testConfig();
+  return {
+    journey,
+    customerId: opts.customerId ?? opts.trigger.userId,
+    key: opts.key,
+    trigger: opts.trigger,
+    customer: {
+      profile: { timezone: 'UTC' },
+      stage: 'prospect',
+      orders: 0,
+      totalSpent: 0,
+      firstSeenAt: new Date().toISOString(),
+      ...opts.customer,
+    },
+    config: config.journeys[section],
+    messaging: config.messaging,
+  };
+}
+
+export interface Sent extends SendRequest {
+  /** Workflow time (the test server's clock) when the activity ran. */
+  at: Date;
+}
+
+/**
+ * Activities stubbed at the activity boundary: they record what the workflows asked for, so a
+ * test can assert the emails a customer would have received and when.
+ */
+export class StubActivities {
+  sent: Sent[] = [];
+  groups: { customerId: string; add: string[]; remove: string[] }[] = [];
+  consent: { customerId: string; subscribed: boolean; reason: string }[] = [];
+  backInStock: { customerId: string; productId: string }[] = [];
+  carts: Record<string, CartLine[]> = {};
+  related: ProductCard[] = [];
+  /** Decides a send's fate before it is "sent"; return undefined to send. */
+  policy: (req: SendRequest, at: Date) => SendOutcome | undefined = () => undefined;
+
+  constructor(
+    private readonly env: () => TestWorkflowEnvironment,
+    readonly config: JourneysConfig = testConfig(),
+  ) {}
+
+  reset(): void {
+    this.sent = [];
+    this.groups = [];
+    this.consent = [];
+    this.backInStock = [];
+    this.policy = () => undefined;
+  }
+
+  /** Sends (not holdouts, not suppressed) to one customer, in order. */
+  emailsTo(customerId: string): Sent[] {
+    return this.sent.filter((s) => s.customerId === customerId && !s.holdout);
+  }
+
+  get activities(): JourneyActivities {
+    const now = async (): Promise<Date> => new Date((await this.env().currentTimeMs()) as number);
+    return {
+      loadJourneysConfig: async () => this.config,
+      sendEmail: async (req) => {
+        const at = await now();
+        const decided = this.policy(req, at);
+        if (decided) return decided;
+        if (this.sent.some((s) => s.idempotencyKey === req.idempotencyKey)) return { status: 'sent' };
+        this.sent.push({ ...req, at });
+        return { status: req.holdout ? 'holdout' : 'sent' };
+      },
+      getCart: async (_customerId, cartId) => this.carts[cartId] ?? [],
+      relatedProducts: async (_c, _o, limit) => this.related.slice(0, limit),
+      registerBackInStock: async (customerId, productId) => {
+        this.backInStock.push({ customerId, productId });
+      },
+      removeBackInStock: async (customerId, productId) => {
+        this.backInStock = this.backInStock.filter((w) => !(w.customerId === customerId && w.productId === productId));
+      },
+      waitingForProduct: async (productId, after, limit) =>
+        this.backInStock
+          .filter((w) => w.productId === productId)
+          .map((w) => w.customerId)
+          .sort()
+          .filter((c) => after === null || c > after)
+          .slice(0, limit),
+      updateGroups: async (customerId, add, remove) => {
+        this.groups.push({ customerId, add, remove });
+      },
+      setMarketingConsent: async (customerId, subscribed, reason) => {
+        this.consent.push({ customerId, subscribed, reason });
+      },
+    };
+  }
+}
+
+/** A worker for the whole suite on its own task queue, running `workflowsPath` with `activities`. */
+export function useWorker(
+  env: () => TestWorkflowEnvironment,
+  opts: { workflowsPath: string; activities: () => JourneyActivities },
+): () => string {
+  const taskQueue = `test-${randomUUID()}`;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    worker = await Worker.create({
+      connection: env().nativeConnection,
+      taskQueue,
+      workflowsPath: opts.workflowsPath,
+      activities: opts.activities(),
+    });
+    running = worker.run();
+    stopBeforeTeardown(async () => {
+      worker?.shutdown();
+      await running;
+    });
+  }, 60_000);
+  return () => taskQueue;
+}

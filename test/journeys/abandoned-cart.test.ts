@@ -1,0 +1,89 @@
+import { abandonedCart } from '../../src/workflows/journeys/abandoned-cart';
+import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
+import { journeyInput, StubActivities, track, useWorker } from '../helpers/journeys';
+import { useTimeSkippingEnv } from '../helpers/temporal';
+
+const HOUR = 3600_000;
+
+describe('abandoned cart journey', () => {
+  const env = useTimeSkippingEnv();
+  const stub = new StubActivities(env);
+  const taskQueue = useWorker(env, {
+    workflowsPath: require.resolve('../../src/workflows/journeys/abandoned-cart'),
+    activities: () => stub.activities,
+  });
+  beforeEach(() => {
+    stub.reset();
+    stub.carts['cart-1'] = [{ productId: 'p-1', name: 'Trail shoes', quantity: 1, price: 120 }];
+  });
+
+  const start = async (customerId: string) => {
+    const trigger = track('Product Added', { cart_id: 'cart-1', product_id: 'p-1', quantity: 1 }, customerId);
+    const input = journeyInput('abandoned-cart', 'abandonedCart', { trigger, key: 'cart-1' });
+    const startedAt = await env().currentTimeMs();
+    const handle = await env().client.workflow.start(abandonedCart, {
+      args: [input],
+      taskQueue: taskQueue(),
+      workflowId: `journey-abandoned-cart-${customerId}-cart-1`,
+    });
+    return { handle, startedAt };
+  };
+
+  it('reminds after 1 hour with the cart, then after 24 more hours with an incentive', async () => {
+    const { handle, startedAt } = await start('cart-a');
+    const result = await handle.result();
+
+    expect(result.outcome).toBe('completed');
+    const emails = stub.emailsTo('cart-a');
+    expect(emails.map((e) => [e.step, e.template])).toEqual([
+      ['reminder', 'cart-reminder'],
+      ['reminder-with-incentive', 'cart-reminder-incentive'],
+    ]);
+    expect(emails[0].at.getTime() - startedAt).toBeGreaterThanOrEqual(HOUR);
+    expect(emails[0].at.getTime() - startedAt).toBeLessThan(2 * HOUR);
+    expect(emails[1].at.getTime() - emails[0].at.getTime()).toBeGreaterThanOrEqual(24 * HOUR);
+    expect(emails[0].data.items).toEqual([{ productId: 'p-1', name: 'Trail shoes', quantity: 1, price: 120 }]);
+    expect(emails[1].data.incentive).toEqual({ code: 'COMEBACK10', percentOff: 10 });
+    expect(emails.every((e) => !e.transactional)).toBe(true);
+  });
+
+  it('ends as converted when the order arrives before the first reminder', async () => {
+    const { handle } = await start('cart-b');
+    await env().sleep('30 minutes');
+    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-1', cart_id: 'cart-1' }, 'cart-b'));
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'converted', reason: 'Order Completed' });
+    expect(stub.emailsTo('cart-b')).toEqual([]);
+  });
+
+  it('ends as converted when the order arrives between the reminders', async () => {
+    const { handle } = await start('cart-c');
+    await env().sleep('2 hours');
+    expect(stub.emailsTo('cart-c').map((e) => e.step)).toEqual(['reminder']);
+    expect(await handle.query(journeyStateQuery)).toMatchObject({ step: 'waiting after reminder', running: true });
+    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-2' }, 'cart-c'));
+    expect((await handle.result()).outcome).toBe('converted');
+    expect(stub.emailsTo('cart-c').map((e) => e.step)).toEqual(['reminder']);
+  });
+
+  it('exits when the cart is emptied', async () => {
+    const { handle } = await start('cart-d');
+    await env().sleep('10 minutes');
+    await handle.signal(
+      eventSignal,
+      track('Product Removed', { cart_id: 'cart-1', product_id: 'p-1', quantity: 1 }, 'cart-d'),
+    );
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'exited', reason: 'cart emptied' });
+    expect(stub.emailsTo('cart-d')).toEqual([]);
+  });
+
+  it('keeps going while something is still in the cart', async () => {
+    const { handle } = await start('cart-e');
+    await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-1', product_id: 'p-2' }, 'cart-e'));
+    await handle.signal(eventSignal, track('Product Removed', { cart_id: 'cart-1', product_id: 'p-1' }, 'cart-e'));
+    await env().sleep('2 hours');
+    expect(stub.emailsTo('cart-e').map((e) => e.step)).toEqual(['reminder']);
+    await handle.terminate('test done');
+  });
+});
