@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CustomerState } from './customer';
 import type { CustomerEvent } from './events';
 import type { JourneyFinished, JourneyView } from './journey';
@@ -8,6 +8,18 @@ import type { JourneyFinished, JourneyView } from './journey';
 
 /** An event for a customer (to `customer-<id>`) or forwarded to one of their journeys. */
 export const eventSignal = defineSignal<[CustomerEvent]>('event');
+
+/**
+ * How the API delivers an event to `customer-<id>` (with update-with-start, update id = messageId):
+ * it returns once the workflow has the event, which gives the API backpressure, and unlike a signal
+ * an update in flight never blocks the workflow's continue-as-new under a flood of events.
+ */
+export const ingestUpdate = defineUpdate<IngestResult, [CustomerEvent]>('ingest');
+
+export interface IngestResult {
+  /** True when this messageId was seen before and the event was ignored. */
+  duplicate: boolean;
+}
 /** A journey tells its customer workflow it has finished. */
 export const journeyFinishedSignal = defineSignal<[JourneyFinished]>('journeyFinished');
 /** A product-level event (e.g. Product Restocked), to `product-<productId>`. */

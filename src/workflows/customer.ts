@@ -14,7 +14,13 @@ import type { JourneysConfig } from '../config/schema';
 import type { CustomerState } from '../shared/customer';
 import type { CustomerEvent } from '../shared/events';
 import { CustomerId, Journey, JourneyStep, LifecycleStage } from '../shared/search-attributes';
-import { customerStateQuery, eventSignal, journeyFinishedSignal } from '../shared/signals';
+import {
+  customerStateQuery,
+  eventSignal,
+  ingestUpdate,
+  journeyFinishedSignal,
+  type IngestResult,
+} from '../shared/signals';
 import { applyEvent, newCustomerState, nextStageChangeAt, snapshot, stageAt } from './customer/lifecycle';
 import { RecentIds } from './customer/recent-ids';
 import { forwardTargets, journeyConfig, journeysToStart, recordEntry, type Start } from './customer/routing';
@@ -35,19 +41,26 @@ export interface CustomerInput {
  * before its history grows large. It never ends by itself.
  */
 export async function customer(input: CustomerInput): Promise<never> {
-  const config = await localActivities.loadJourneysConfig();
   const now = (): string => new Date().toISOString();
   const state = input.state ?? newCustomerState(input.customerId, now());
-  const recent = new RecentIds(input.recentIds ?? [], config.customer.dedupeWindow);
+  const recent = new RecentIds(input.recentIds ?? []);
   const queue: CustomerEvent[] = [...(input.pending ?? [])];
 
-  setHandler(eventSignal, (event) => {
-    if (recent.add(event.messageId)) queue.push(event);
-  });
+  // Handlers first, before any await: an update that finds no handler is rejected, not buffered.
+  const receive = (event: CustomerEvent): IngestResult => {
+    const fresh = recent.add(event.messageId);
+    if (fresh) queue.push(event);
+    return { duplicate: !fresh };
+  };
+  setHandler(eventSignal, (event) => void receive(event));
+  setHandler(ingestUpdate, receive);
   setHandler(journeyFinishedSignal, ({ workflowId }) => {
     delete state.running[workflowId];
   });
   setHandler(customerStateQuery, () => state);
+
+  const config = await localActivities.loadJourneysConfig();
+  recent.capacity = config.customer.dedupeWindow;
 
   const historyFull = (): boolean =>
     workflowInfo().historyLength >= config.customer.historyLimit || workflowInfo().continueAsNewSuggested;

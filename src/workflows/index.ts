@@ -1,3 +1,5 @@
 // The one workflowsPath barrel: every workflow the worker runs is exported from here.
 export { customer } from './customer';
 export { abandonedCart } from './journeys/abandoned-cart';
+export { leadNurture } from './journeys/lead-nurture';
+export { welcome } from './journeys/welcome';

@@ -1,8 +1,11 @@
 import type { JourneyEntry } from './dsl/journey-entry';
 import { abandonedCartJourney } from './journeys/abandoned-cart';
+import { leadNurtureJourney } from './journeys/lead-nurture';
+import { welcomeJourney } from './journeys/welcome';
 
 /**
  * Which event starts which journey, keyed how, re-entered when. Adding a journey: one file in
- * journeys/, one line here, its templates and its config keys (src/config/schema.ts).
+ * journeys/, one line here, its export in index.ts, its templates and its config keys
+ * (src/config/schema.ts).
  */
-export const registry: JourneyEntry[] = [abandonedCartJourney];
+export const registry: JourneyEntry[] = [welcomeJourney, abandonedCartJourney, leadNurtureJourney];

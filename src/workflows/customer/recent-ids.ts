@@ -7,16 +7,17 @@ export class RecentIds {
 
   constructor(
     initial: string[],
-    private readonly capacity: number,
+    /** Settable, because the configured size is known only after the handlers are installed. */
+    public capacity = 1000,
   ) {
-    this.ids = new Set(initial.slice(-capacity));
+    this.ids = new Set(initial);
   }
 
   /** Remembers `id`; false when it was seen already. */
   add(id: string): boolean {
     if (this.ids.has(id)) return false;
     this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
+    while (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
     return true;
   }
 

@@ -1,0 +1,53 @@
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { JourneyConfigs } from '../../config/schema';
+import { Events } from '../../shared/events';
+import type { JourneyInput, JourneyResult } from '../../shared/journey';
+import { defineJourney } from '../dsl/journey-entry';
+import { runJourney } from '../dsl/journey';
+
+type Config = JourneyConfigs['welcome'];
+
+/**
+ * Welcome series with double opt-in, on sign-up.
+ * Immediately: ask them to confirm their address (transactional).
+ * Not confirmed after 2 days: remind them once (transactional); still not confirmed 5 days later: give up.
+ * Once confirmed: welcome them, with the sign-up incentive.
+ * 2 days after the welcome: our best content.
+ * 7 days after the welcome: ask them to complete their profile and tell us their interests.
+ * Only an unsubscribe stops it. A purchase does not: buying something must not cut the
+ * confirmation short, so this series has no goal on purpose (keep it simple).
+ */
+export async function welcome(input: JourneyInput<Config>): Promise<JourneyResult> {
+  return runJourney(input, { exitOn: [Events.Unsubscribed] }, async (j) => {
+    const { templates } = j.config;
+    await j.send('confirm', templates.confirm, { transactional: true });
+    const confirmed = await j.waitFor(Events.EmailConfirmed, j.config.confirmReminderAfter, 'waiting for confirmation');
+    if (!confirmed) {
+      await j.send('confirm-reminder', templates.confirmReminder, { transactional: true });
+      const late = await j.waitFor(Events.EmailConfirmed, j.config.confirmGiveUpAfter, 'waiting after reminder');
+      if (!late) j.exit('never confirmed');
+    }
+
+    await j.send('welcome', templates.welcome, { data: { incentive: j.config.incentive } });
+    const welcomedAt = Date.now();
+
+    await j.waitUntil(after(welcomedAt, j.config.bestContentAfter), 'waiting to send best content');
+    await j.send('best-content', templates.bestContent);
+
+    await j.waitUntil(after(welcomedAt, j.config.profileAfter), 'waiting to ask for the profile');
+    await j.send('complete-profile', templates.completeProfile);
+  });
+}
+
+/** `duration` after the instant `from` (epoch ms). */
+const after = (from: number, duration: Duration): Date => new Date(from + msToNumber(duration));
+
+export const welcomeJourney = defineJourney({
+  name: 'welcome',
+  config: 'welcome',
+  workflow: welcome,
+  startsOn: (c) => [c.trigger],
+  reentry: () => 'once',
+  listensTo: () => [Events.EmailConfirmed, Events.Unsubscribed],
+});

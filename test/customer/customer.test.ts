@@ -1,0 +1,137 @@
+import { customer } from '../../src/workflows/customer';
+import { customerStateQuery, eventSignal, journeyStateQuery } from '../../src/shared/signals';
+import { identify, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
+import { useTimeSkippingEnv } from '../helpers/temporal';
+import type { CustomerEvent } from '../../src/shared/events';
+
+const DAY = 24 * 3600_000;
+
+describe('customer workflow', () => {
+  const env = useTimeSkippingEnv();
+  // A small history limit, so continue-as-new happens within a few hundred events.
+  const stub = new StubActivities(env, testConfig({ customer: { historyLimit: 300 } }));
+  const taskQueue = useWorker(env, {
+    workflowsPath: require.resolve('../../src/workflows'),
+    activities: () => stub.activities,
+  });
+  beforeEach(() => stub.reset());
+
+  const startCustomer = async (customerId: string, first: CustomerEvent) =>
+    env().client.workflow.signalWithStart(customer, {
+      workflowId: `customer-${customerId}`,
+      taskQueue: taskQueue(),
+      args: [{ customerId }],
+      signal: eventSignal,
+      signalArgs: [first],
+    });
+
+  const settle = () => env().sleep('1 second');
+
+  it('processes each messageId once and keeps profile, consent and activity', async () => {
+    const signup = track('Signed Up', {}, 'c-dedupe');
+    const handle = await startCustomer('c-dedupe', signup);
+    await handle.signal(eventSignal, signup); // a client retry: same messageId
+    await handle.signal(
+      eventSignal,
+      identify({ timezone: 'Europe/Berlin', locale: 'de', birthday: '1990-05-17' }, 'c-dedupe'),
+    );
+    await handle.signal(eventSignal, track('Email Confirmed', {}, 'c-dedupe'));
+    await settle();
+    const state = await handle.query(customerStateQuery);
+    expect(state).toMatchObject({
+      customerId: 'c-dedupe',
+      eventsProcessed: 3,
+      consent: 'subscribed',
+      stage: 'prospect',
+      profile: { timezone: 'Europe/Berlin', locale: 'de', birthday: '1990-05-17' },
+    });
+    expect(state.signedUpAt).toBeDefined();
+    await handle.signal(eventSignal, track('Unsubscribed', {}, 'c-dedupe'));
+    await settle();
+    expect((await handle.query(customerStateQuery)).consent).toBe('unsubscribed');
+    await handle.terminate();
+  });
+
+  it('moves through lifecycle stages on orders and on silence', async () => {
+    const order = (n: number, revenue: number) => track('Order Completed', { order_id: `o-${n}`, revenue }, 'c-stages');
+    const handle = await startCustomer('c-stages', track('Signed Up', {}, 'c-stages'));
+    await settle();
+    expect((await handle.query(customerStateQuery)).stage).toBe('prospect');
+    await handle.signal(eventSignal, order(1, 40));
+    await settle();
+    expect((await handle.query(customerStateQuery)).stage).toBe('new-customer');
+    await handle.signal(eventSignal, order(2, 60));
+    await settle();
+    expect(await handle.query(customerStateQuery)).toMatchObject({ stage: 'repeat', orders: 2, totalSpent: 100 });
+
+    // No activity for 60 days: at risk; for 180 days: lapsed. The workflow wakes up by itself.
+    await env().sleep(61 * DAY);
+    expect((await handle.query(customerStateQuery)).stage).toBe('at-risk');
+    await env().sleep(120 * DAY);
+    expect((await handle.query(customerStateQuery)).stage).toBe('lapsed');
+    await handle.signal(eventSignal, order(3, 2000)); // back, and big spender: loyal
+    await settle();
+    expect((await handle.query(customerStateQuery)).stage).toBe('loyal');
+    const described = await handle.describe();
+    expect(described.searchAttributes.LifecycleStage).toEqual(['loyal']);
+    expect(described.searchAttributes.CustomerId).toEqual(['c-stages']);
+    await handle.terminate();
+  });
+
+  it('starts a journey as a child, forwards its events, and forgets it when it finishes', async () => {
+    stub.carts['cart-7'] = [{ productId: 'p-1', name: 'Mug', quantity: 1, price: 9 }];
+    const handle = await startCustomer(
+      'c-route',
+      track('Product Added', { cart_id: 'cart-7', product_id: 'p-1' }, 'c-route'),
+    );
+    await settle();
+    const journeyId = 'journey-abandoned-cart-c-route-cart-7';
+    expect(Object.keys((await handle.query(customerStateQuery)).running)).toEqual([journeyId]);
+
+    // A second item in the same cart is forwarded to the running journey, not a second journey.
+    await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-7', product_id: 'p-2' }, 'c-route'));
+    await settle();
+    const journey = env().client.workflow.getHandle(journeyId);
+    const described = await journey.describe();
+    expect(described.searchAttributes).toMatchObject({ Journey: ['abandoned-cart'], CustomerId: ['c-route'] });
+    expect(Object.keys((await handle.query(customerStateQuery)).running)).toEqual([journeyId]);
+
+    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-9', cart_id: 'cart-7' }, 'c-route'));
+    expect(await journey.result()).toMatchObject({ outcome: 'converted' });
+    await settle();
+    expect((await handle.query(customerStateQuery)).running).toEqual({});
+    expect(stub.emailsTo('c-route')).toEqual([]);
+
+    // The same cart never starts the journey again; a new cart does.
+    await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-7', product_id: 'p-3' }, 'c-route'));
+    await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-8', product_id: 'p-3' }, 'c-route'));
+    await settle();
+    expect(Object.keys((await handle.query(customerStateQuery)).running)).toEqual([
+      'journey-abandoned-cart-c-route-cart-8',
+    ]);
+    const second = env().client.workflow.getHandle('journey-abandoned-cart-c-route-cart-8');
+    expect((await second.query(journeyStateQuery)).running).toBe(true);
+    await second.terminate();
+    await handle.terminate();
+  });
+
+  it('keeps its state and running journeys across continue-as-new', async () => {
+    const handle = await startCustomer(
+      'c-can',
+      track('Product Added', { cart_id: 'cart-1', product_id: 'p-1' }, 'c-can'),
+    );
+    const firstRun = (await handle.describe()).runId;
+    for (let i = 0; i < 400; i++) await handle.signal(eventSignal, track('Page Viewed', { i }, 'c-can'));
+    await settle();
+    const state = await handle.query(customerStateQuery);
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    expect(state.eventsProcessed).toBe(401);
+    expect(Object.keys(state.running)).toEqual(['journey-abandoned-cart-c-can-cart-1']);
+    // The journey started by the first run still hears this customer's events.
+    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-1' }, 'c-can'));
+    expect(await env().client.workflow.getHandle('journey-abandoned-cart-c-can-cart-1').result()).toMatchObject({
+      outcome: 'converted',
+    });
+    await handle.terminate();
+  });
+});

@@ -1,0 +1,131 @@
+import { welcome, welcomeJourney } from '../../src/workflows/journeys/welcome';
+import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
+import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
+import { useTimeSkippingEnv } from '../helpers/temporal';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+describe('welcome journey', () => {
+  const env = useTimeSkippingEnv();
+  const stub = new StubActivities(env);
+  const taskQueue = useWorker(env, {
+    workflowsPath: require.resolve('../../src/workflows/journeys/welcome'),
+    activities: () => stub.activities,
+  });
+  beforeEach(() => stub.reset());
+
+  const start = async (customerId: string) => {
+    const input = journeyInput('welcome', 'welcome', { trigger: track('Signed Up', {}, customerId) });
+    const startedAt = await env().currentTimeMs();
+    const handle = await env().client.workflow.start(welcome, {
+      args: [input],
+      taskQueue: taskQueue(),
+      workflowId: `journey-welcome-${customerId}`,
+    });
+    return { handle, startedAt };
+  };
+  const confirm = (customerId: string) => track('Email Confirmed', {}, customerId);
+  const steps = (customerId: string) => stub.emailsTo(customerId).map((e) => e.step);
+  /** Milliseconds from `startedAt` to when each email went out, by step. */
+  const timeline = (customerId: string, startedAt: number) =>
+    Object.fromEntries(stub.emailsTo(customerId).map((e) => [e.step, e.at.getTime() - startedAt]));
+
+  it('confirms at once, then welcomes with the incentive, best content 2 days later, profile 7 days later', async () => {
+    const { handle, startedAt } = await start('w-a');
+    await env().sleep('1 hour');
+    expect(steps('w-a')).toEqual(['confirm']);
+    await handle.signal(eventSignal, confirm('w-a'));
+    const result = await handle.result();
+
+    expect(result.outcome).toBe('completed');
+    const emails = stub.emailsTo('w-a');
+    expect(emails.map((e) => [e.step, e.template, e.transactional])).toEqual([
+      ['confirm', 'welcome-confirm', true],
+      ['welcome', 'welcome', false],
+      ['best-content', 'welcome-best-content', false],
+      ['complete-profile', 'welcome-complete-profile', false],
+    ]);
+    expect(emails[1].data.incentive).toEqual({ code: 'WELCOME10', percentOff: 10 });
+    const t = timeline('w-a', startedAt);
+    expect(t.confirm).toBeLessThan(HOUR);
+    expect(t.welcome).toBeGreaterThanOrEqual(HOUR);
+    expect(t.welcome).toBeLessThan(2 * HOUR);
+    expect(t['best-content'] - t.welcome).toBeGreaterThanOrEqual(2 * DAY);
+    expect(t['best-content'] - t.welcome).toBeLessThan(2 * DAY + HOUR);
+    // Seven days after the welcome, not after the best content.
+    expect(t['complete-profile'] - t.welcome).toBeGreaterThanOrEqual(7 * DAY);
+    expect(t['complete-profile'] - t.welcome).toBeLessThan(7 * DAY + HOUR);
+  });
+
+  it('reminds once after 2 days without confirmation, and welcomes once confirmed', async () => {
+    const { handle, startedAt } = await start('w-b');
+    await env().sleep('1 day');
+    expect(await handle.query(journeyStateQuery)).toMatchObject({ step: 'waiting for confirmation', running: true });
+    await env().sleep('2 days');
+    const reminder = stub.emailsTo('w-b')[1];
+    expect(reminder).toMatchObject({
+      step: 'confirm-reminder',
+      template: 'welcome-confirm-reminder',
+      transactional: true,
+    });
+    expect(reminder.at.getTime() - startedAt).toBeGreaterThanOrEqual(2 * DAY);
+    expect(reminder.at.getTime() - startedAt).toBeLessThan(2 * DAY + HOUR);
+
+    await handle.signal(eventSignal, confirm('w-b'));
+    const result = await handle.result();
+    expect(result.outcome).toBe('completed');
+    expect(steps('w-b')).toEqual(['confirm', 'confirm-reminder', 'welcome', 'best-content', 'complete-profile']);
+    const t = timeline('w-b', startedAt);
+    expect(t.welcome).toBeGreaterThanOrEqual(3 * DAY);
+    expect(t.welcome).toBeLessThan(3 * DAY + HOUR);
+  });
+
+  it('gives up as "never confirmed" 5 days after the one reminder', async () => {
+    const { handle, startedAt } = await start('w-c');
+    const result = await handle.result();
+
+    expect(result).toMatchObject({ outcome: 'exited', reason: 'never confirmed' });
+    expect(steps('w-c')).toEqual(['confirm', 'confirm-reminder']);
+    const closedAt = (await handle.describe()).closeTime!.getTime();
+    expect(closedAt - startedAt).toBeGreaterThanOrEqual(7 * DAY);
+    expect(closedAt - startedAt).toBeLessThan(7 * DAY + HOUR);
+  });
+
+  it('exits on unsubscribe before confirming, sending nothing more', async () => {
+    const { handle } = await start('w-d');
+    await env().sleep('1 hour');
+    await handle.signal(eventSignal, track('Unsubscribed', {}, 'w-d'));
+    expect(await handle.result()).toMatchObject({ outcome: 'exited', reason: 'Unsubscribed' });
+    expect(steps('w-d')).toEqual(['confirm']);
+  });
+
+  it('exits on unsubscribe between the welcome and the best content', async () => {
+    const { handle } = await start('w-e');
+    await handle.signal(eventSignal, confirm('w-e'));
+    await env().sleep('1 day');
+    expect(steps('w-e')).toEqual(['confirm', 'welcome']);
+    expect(await handle.query(journeyStateQuery)).toMatchObject({ step: 'waiting to send best content' });
+    await handle.signal(eventSignal, track('Unsubscribed', {}, 'w-e'));
+    expect(await handle.result()).toMatchObject({ outcome: 'exited', reason: 'Unsubscribed' });
+    expect(steps('w-e')).toEqual(['confirm', 'welcome']);
+  });
+
+  it('is not stopped by a purchase: the confirmation still counts', async () => {
+    const { handle } = await start('w-f');
+    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-1' }, 'w-f'));
+    await env().sleep('1 hour');
+    expect(await handle.query(journeyStateQuery)).toMatchObject({ running: true });
+    await handle.signal(eventSignal, confirm('w-f'));
+    expect((await handle.result()).outcome).toBe('completed');
+    expect(steps('w-f')).toEqual(['confirm', 'welcome', 'best-content', 'complete-profile']);
+  });
+
+  it('starts on the configured trigger and listens for confirmation and unsubscribe', () => {
+    const config = testConfig({ journeys: { welcome: { trigger: 'Account Created' } } }).journeys.welcome;
+    expect(welcomeJourney.startsOn(config)).toEqual(['Account Created']);
+    expect(welcomeJourney.startsOn(testConfig().journeys.welcome)).toEqual(['Signed Up']);
+    expect(welcomeJourney.listensTo(config)).toEqual(['Email Confirmed', 'Unsubscribed']);
+    expect(welcomeJourney.reentry(config)).toBe('once');
+  });
+});
