@@ -163,6 +163,8 @@ export const configSchema = z.object({
           ...common,
           afterOrders: z.number().int().min(1).default(5),
           afterSpend: z.number().positive().default(500),
+          /** After the qualifying order, so the ask does not land beside its confirmation. */
+          sendAfter: duration.default('3 days'),
           templates: z.object({ reviewAndReferral: template.default('loyalty-review-referral') }).prefault({}),
         })
         .prefault({}),

@@ -9,6 +9,8 @@ export const Events = {
   ProductRemoved: 'Product Removed',
   CheckoutStarted: 'Checkout Started',
   OrderCompleted: 'Order Completed',
+  OrderCancelled: 'Order Cancelled',
+  OrderRefunded: 'Order Refunded',
   EmailOpened: 'Email Opened',
   EmailLinkClicked: 'Email Link Clicked',
   Unsubscribed: 'Unsubscribed',

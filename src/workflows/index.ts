@@ -2,4 +2,6 @@
 export { customer } from './customer';
 export { abandonedCart } from './journeys/abandoned-cart';
 export { leadNurture } from './journeys/lead-nurture';
+export { loyalty } from './journeys/loyalty';
+export { postPurchase } from './journeys/post-purchase';
 export { welcome } from './journeys/welcome';

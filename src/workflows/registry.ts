@@ -1,6 +1,8 @@
 import type { JourneyEntry } from './dsl/journey-entry';
 import { abandonedCartJourney } from './journeys/abandoned-cart';
 import { leadNurtureJourney } from './journeys/lead-nurture';
+import { loyaltyJourney } from './journeys/loyalty';
+import { postPurchaseJourney } from './journeys/post-purchase';
 import { welcomeJourney } from './journeys/welcome';
 
 /**
@@ -8,4 +10,10 @@ import { welcomeJourney } from './journeys/welcome';
  * journeys/, one line here, its export in index.ts, its templates and its config keys
  * (src/config/schema.ts).
  */
-export const registry: JourneyEntry[] = [welcomeJourney, abandonedCartJourney, leadNurtureJourney];
+export const registry: JourneyEntry[] = [
+  welcomeJourney,
+  abandonedCartJourney,
+  postPurchaseJourney,
+  loyaltyJourney,
+  leadNurtureJourney,
+];

@@ -1,8 +1,7 @@
-import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 import type { JourneyConfigs } from '../../config/schema';
 import { Events } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
+import { after } from '../dsl/after';
 import { defineJourney } from '../dsl/journey-entry';
 import { runJourney } from '../dsl/journey';
 
@@ -39,9 +38,6 @@ export async function welcome(input: JourneyInput<Config>): Promise<JourneyResul
     await j.send('complete-profile', templates.completeProfile);
   });
 }
-
-/** `duration` after the instant `from` (epoch ms). */
-const after = (from: number, duration: Duration): Date => new Date(from + msToNumber(duration));
 
 export const welcomeJourney = defineJourney({
   name: 'welcome',

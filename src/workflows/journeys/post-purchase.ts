@@ -1,0 +1,62 @@
+import type { Duration } from '@temporalio/common';
+import type { JourneyConfigs } from '../../config/schema';
+import { Events, numberProp, prop, type CustomerEvent, type EventMatch } from '../../shared/events';
+import type { JourneyInput, JourneyResult } from '../../shared/journey';
+import { activities } from '../dsl/activities';
+import { after } from '../dsl/after';
+import { defineJourney } from '../dsl/journey-entry';
+import { runJourney } from '../dsl/journey';
+
+type Config = JourneyConfigs['postPurchase'];
+
+/**
+ * Post-purchase, one per order.
+ * At once: confirm the order (transactional: what they bought, the total, the currency).
+ * 3 days after the order: suggest related products; no suggestions, no email.
+ * 14 days after the order: ask for a review; on their first purchase, ask how we did (survey) instead.
+ * Ends early if this order is cancelled or refunded: no upsell on it, no review of it.
+ */
+export async function postPurchase(input: JourneyInput<Config>): Promise<JourneyResult> {
+  const orderId = input.key!;
+  return runJourney(input, { exitOn: [takenBack(orderId)] }, async (j) => {
+    const orderedAt = Date.now();
+    const afterOrder = (d: Duration) => after(orderedAt, d);
+    const order = orderDetails(input.trigger, orderId);
+    await j.send('confirmation', j.config.templates.confirmation, { transactional: true, data: { order } });
+
+    await j.waitUntil(afterOrder(j.config.crossSellAfter), 'waiting to cross-sell');
+    const products = await activities.relatedProducts(j.customerId, orderId, j.config.crossSellCount);
+    if (products.length > 0) await j.send('cross-sell', j.config.templates.crossSell, { data: { orderId, products } });
+
+    await j.waitUntil(afterOrder(j.config.feedbackAfter), 'waiting to ask for feedback');
+    if (input.customer.orders === 1) await j.send('survey', j.config.templates.survey, { data: { orderId } });
+    else await j.send('feedback', j.config.templates.feedback, { data: { orderId, products: order.products } });
+  });
+}
+
+/** The order as the confirmation shows it, from Segment's `Order Completed` properties. */
+function orderDetails(trigger: CustomerEvent, orderId: string) {
+  return {
+    orderId,
+    products: Array.isArray(trigger.properties?.products) ? trigger.properties.products : [],
+    // What the customer paid: `total` includes shipping and tax; `revenue` is the fallback.
+    total: numberProp(trigger, 'total') ?? numberProp(trigger, 'revenue'),
+    currency: prop(trigger, 'currency') ?? 'USD', // Segment: revenue without a currency is USD
+  };
+}
+
+/** This order (not another one) was cancelled or refunded. */
+function takenBack(orderId: string): EventMatch {
+  return (e) =>
+    (e.event === Events.OrderCancelled || e.event === Events.OrderRefunded) && prop(e, 'order_id') === orderId;
+}
+
+export const postPurchaseJourney = defineJourney({
+  name: 'post-purchase',
+  config: 'postPurchase',
+  workflow: postPurchase,
+  startsOn: () => [Events.OrderCompleted],
+  key: (e) => prop(e, 'order_id'),
+  reentry: () => 'once-per-key',
+  listensTo: () => [Events.OrderCancelled, Events.OrderRefunded],
+});

@@ -1,0 +1,112 @@
+import { DateTime } from 'luxon';
+import type { JourneysConfig } from '../../src/config/schema';
+import { dslProbe } from '../fixtures/dsl-journeys';
+import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
+import { useTimeSkippingEnv } from '../helpers/temporal';
+
+const HOUR = 3600_000;
+
+describe('journey DSL rules', () => {
+  const env = useTimeSkippingEnv();
+  const stub = new StubActivities(env);
+  const taskQueue = useWorker(env, {
+    workflowsPath: require.resolve('../fixtures/dsl-journeys'),
+    activities: () => stub.activities,
+  });
+  beforeEach(() => stub.reset());
+
+  const run = async (customerId: string, config: JourneysConfig, props: Record<string, unknown> = {}, zone = 'UTC') => {
+    const trigger = track('Probe', props, customerId);
+    const input = journeyInput('probe', 'leadNurture', { trigger, config, customer: { profile: { timezone: zone } } });
+    const startedAt = await env().currentTimeMs();
+    const result = await env().client.workflow.execute(dslProbe, {
+      args: [input],
+      taskQueue: taskQueue(),
+      workflowId: `probe-${customerId}`,
+    });
+    return { result, startedAt };
+  };
+
+  it('holds marketing email until quiet hours end in the customer zone, never transactional email', async () => {
+    // A quiet window around the current local time in Tokyo, ending two hours from now.
+    const now = DateTime.fromMillis(await env().currentTimeMs(), { zone: 'Asia/Tokyo' });
+    const quietHours = {
+      start: now.minus({ hours: 1 }).toFormat('HH:mm'),
+      end: now.plus({ hours: 2 }).toFormat('HH:mm'),
+    };
+    const config = testConfig({ messaging: { quietHours } });
+    const { startedAt } = await run('c-quiet', config, {}, 'Asia/Tokyo');
+    const [receipt, offer] = stub.emailsTo('c-quiet');
+    expect(receipt.at.getTime() - startedAt).toBeLessThan(HOUR);
+    const end = now.plus({ hours: 2 }).startOf('minute');
+    expect(DateTime.fromJSDate(offer.at, { zone: 'Asia/Tokyo' }).toFormat('HH:mm')).toBe(end.toFormat('HH:mm'));
+    expect(offer.at.getTime()).toBeGreaterThanOrEqual(end.toMillis());
+  });
+
+  it('defers a capped marketing email until the cap has room, and bypasses the cap for transactional', async () => {
+    let capped = 0;
+    stub.policy = (req, at) => {
+      if (req.transactional || capped > 0) return undefined;
+      capped++;
+      return { status: 'capped', retryAt: new Date(at.getTime() + 3 * HOUR).toISOString() };
+    };
+    const { result, startedAt } = await run('c-defer', testConfig());
+    expect(stub.emailsTo('c-defer').map((e) => e.step)).toEqual(['receipt', 'offer']);
+    expect(stub.emailsTo('c-defer')[1].at.getTime() - startedAt).toBeGreaterThanOrEqual(3 * HOUR);
+    expect(result.sent.map((s) => `${s.step}:${s.status}`)).toEqual(['receipt:sent', 'offer:capped', 'offer:sent']);
+  });
+
+  it('skips a capped marketing email when the journey says so', async () => {
+    stub.policy = (req, at) =>
+      req.transactional ? undefined : { status: 'capped', retryAt: new Date(at.getTime() + HOUR).toISOString() };
+    const { result } = await run('c-skip', testConfig(), { ifCapped: 'skip' });
+    expect(stub.emailsTo('c-skip').map((e) => e.step)).toEqual(['receipt']);
+    expect(result.sent.map((s) => `${s.step}:${s.status}`)).toEqual(['receipt:sent', 'offer:capped']);
+  });
+
+  it('splits customers deterministically between variants and records the variant on every send', async () => {
+    const config = testConfig({
+      journeys: {
+        leadNurture: {
+          variants: [
+            { name: 'short-subject', weight: 1 },
+            { name: 'long-subject', weight: 1 },
+          ],
+        },
+      },
+    });
+    const variants = new Map<string, string>();
+    for (let i = 0; i < 12; i++) variants.set(`c-ab-${i}`, (await run(`c-ab-${i}`, config)).result.variant!);
+    expect(new Set(variants.values())).toEqual(new Set(['short-subject', 'long-subject']));
+    for (const [customerId, variant] of variants) {
+      for (const email of stub.emailsTo(customerId)) {
+        expect(email.variant).toBe(variant);
+        expect(email.data.variant).toBe(variant);
+      }
+    }
+    stub.reset();
+    expect((await run('c-ab-3', config)).result.variant).toBe(variants.get('c-ab-3'));
+  });
+
+  it('walks holdout customers through the journey without sending them anything', async () => {
+    const config = testConfig({ journeys: { leadNurture: { holdoutShare: 1 } } });
+    const { result } = await run('c-holdout', config);
+    expect(result.holdout).toBe(true);
+    expect(stub.emailsTo('c-holdout')).toEqual([]);
+    expect(stub.sent.filter((s) => s.customerId === 'c-holdout').map((s) => [s.step, s.holdout])).toEqual([
+      ['receipt', true],
+      ['offer', true],
+    ]);
+    expect(result.sent.map((s) => s.status)).toEqual(['holdout', 'holdout']);
+  });
+
+  it('moves the customer to a group on finish, or only on the outcomes configured', async () => {
+    const move = testConfig({ journeys: { leadNurture: { finish: { group: 'nurtured', from: ['leads'] } } } });
+    await run('c-move', move);
+    expect(stub.groups).toEqual([{ customerId: 'c-move', add: ['nurtured'], remove: ['leads'] }]);
+
+    const onlyConverted = testConfig({ journeys: { leadNurture: { finish: { group: 'buyers', on: ['converted'] } } } });
+    await run('c-copy', onlyConverted);
+    expect(stub.groups.filter((g) => g.customerId === 'c-copy')).toEqual([]);
+  });
+});
