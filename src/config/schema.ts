@@ -168,6 +168,14 @@ export const configSchema = z.object({
           templates: z.object({ reviewAndReferral: template.default('loyalty-review-referral') }).prefault({}),
         })
         .prefault({}),
+      browseAbandonment: z
+        .object({
+          ...common,
+          remindAfter: duration.default('4 hours'),
+          reentryCooldown: duration.default('7 days'),
+          templates: z.object({ reminder: template.default('browse-reminder') }).prefault({}),
+        })
+        .prefault({}),
       backInStock: z
         .object({
           ...common,

@@ -1,5 +1,8 @@
 import type { JourneyEntry } from './dsl/journey-entry';
 import { abandonedCartJourney } from './journeys/abandoned-cart';
+import { anniversaryJourney } from './journeys/anniversary';
+import { birthdayJourney } from './journeys/birthday';
+import { browseAbandonmentJourney } from './journeys/browse-abandonment';
 import { leadNurtureJourney } from './journeys/lead-nurture';
 import { loyaltyJourney } from './journeys/loyalty';
 import { postPurchaseJourney } from './journeys/post-purchase';
@@ -16,4 +19,7 @@ export const registry: JourneyEntry[] = [
   postPurchaseJourney,
   loyaltyJourney,
   leadNurtureJourney,
+  browseAbandonmentJourney,
+  birthdayJourney,
+  anniversaryJourney,
 ];

@@ -2,6 +2,7 @@ import { abandonedCart } from '../../src/workflows/journeys/abandoned-cart';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { journeyInput, StubActivities, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
 
@@ -32,6 +33,7 @@ describe('abandoned cart journey', () => {
   it('reminds after 1 hour with the cart, then after 24 more hours with an incentive', async () => {
     const { handle, startedAt } = await start('cart-a');
     const result = await handle.result();
+    await recordHistory(handle, 'abandoned-cart');
 
     expect(result.outcome).toBe('completed');
     const emails = stub.emailsTo('cart-a');

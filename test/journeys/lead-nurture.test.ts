@@ -3,6 +3,7 @@ import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import type { JourneysConfig } from '../../src/config/schema';
 import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -32,6 +33,7 @@ describe('lead nurture journey', () => {
   it('sends the three default emails after 1 day, then 3 more days, then 7 more days', async () => {
     const { handle, startedAt } = await start('n-a');
     const result = await handle.result();
+    await recordHistory(handle, 'lead-nurture');
 
     expect(result.outcome).toBe('completed');
     const emails = stub.emailsTo('n-a');

@@ -4,6 +4,7 @@ import { journeysToStart, recordEntry } from '../../src/workflows/customer/routi
 import type { CustomerState } from '../../src/shared/customer';
 import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 describe('loyalty journey', () => {
   const env = useTimeSkippingEnv();
@@ -27,6 +28,7 @@ describe('loyalty journey', () => {
       workflowId: 'journey-loyalty-loyal-a',
     });
     const result = await handle.result();
+    await recordHistory(handle, 'loyalty');
 
     expect(result).toMatchObject({ journey: 'loyalty', outcome: 'completed' });
     expect(result.sent.map((s) => [s.step, s.status])).toEqual([['review-and-referral', 'sent']]);

@@ -5,6 +5,7 @@ import type { CustomerSnapshot } from '../../src/shared/journey';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -60,6 +61,7 @@ describe('post-purchase journey', () => {
   it('confirms at once, cross-sells after 3 days, asks for a review 14 days after the order', async () => {
     const { handle, startedAt } = await start('pp-a');
     const result = await handle.result();
+    await recordHistory(handle, 'post-purchase');
 
     expect(result.outcome).toBe('completed');
     const emails = stub.emailsTo('pp-a');

@@ -2,6 +2,7 @@ import { welcome, welcomeJourney } from '../../src/workflows/journeys/welcome';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -74,6 +75,7 @@ describe('welcome journey', () => {
 
     await handle.signal(eventSignal, confirm('w-b'));
     const result = await handle.result();
+    await recordHistory(handle, 'welcome');
     expect(result.outcome).toBe('completed');
     expect(steps('w-b')).toEqual(['confirm', 'confirm-reminder', 'welcome', 'best-content', 'complete-profile']);
     const t = timeline('w-b', startedAt);

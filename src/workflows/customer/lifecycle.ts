@@ -1,4 +1,5 @@
 import { msToNumber } from '@temporalio/common/lib/time';
+import { IANAZone } from 'luxon';
 import type { JourneysConfig } from '../../config/schema';
 import type { CustomerState, LifecycleStage } from '../../shared/customer';
 import { Events, numberProp, prop, type CustomerEvent } from '../../shared/events';
@@ -32,7 +33,8 @@ export function applyEvent(state: CustomerState, event: CustomerEvent, now: stri
   switch (event.event) {
     case Events.Identify: {
       const t = event.traits ?? {};
-      if (typeof t.timezone === 'string') state.profile.timezone = t.timezone;
+      // An unknown zone would break every local-time journey: keep the last good one.
+      if (typeof t.timezone === 'string' && IANAZone.isValidZone(t.timezone)) state.profile.timezone = t.timezone;
       if (typeof t.locale === 'string') state.profile.locale = t.locale;
       if (typeof t.birthday === 'string') state.profile.birthday = t.birthday;
       break;
