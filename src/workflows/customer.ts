@@ -4,6 +4,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -107,7 +108,10 @@ async function handle(event: CustomerEvent, state: CustomerState, config: Journe
     ),
   );
   for (const start of journeysToStart(state, event, registry, config, Date.now())) {
-    await startJourney(start, event, state, config);
+    // A journey added to the registry must not start on events that running customers handled
+    // before it existed: replaying their history would then hit a child start it never had.
+    // Retire a journey with `enabled: false` in the configuration, never by deleting its entry.
+    if (patched(`start-${start.entry.name}`)) await startJourney(start, event, state, config);
   }
 }
 

@@ -1,11 +1,13 @@
 import type { JourneyEntry } from './dsl/journey-entry';
 import { abandonedCartJourney } from './journeys/abandoned-cart';
 import { anniversaryJourney } from './journeys/anniversary';
+import { backInStockJourney } from './journeys/back-in-stock';
 import { birthdayJourney } from './journeys/birthday';
 import { browseAbandonmentJourney } from './journeys/browse-abandonment';
 import { leadNurtureJourney } from './journeys/lead-nurture';
 import { loyaltyJourney } from './journeys/loyalty';
 import { postPurchaseJourney } from './journeys/post-purchase';
+import { reengagementJourney } from './journeys/reengagement';
 import { welcomeJourney } from './journeys/welcome';
 
 /**
@@ -22,4 +24,6 @@ export const registry: JourneyEntry[] = [
   browseAbandonmentJourney,
   birthdayJourney,
   anniversaryJourney,
+  reengagementJourney,
+  backInStockJourney,
 ];

@@ -1,6 +1,6 @@
 import { customer } from '../../src/workflows/customer';
 import { customerStateQuery, eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { identify, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
+import { endCustomer, identify, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
 import type { CustomerEvent } from '../../src/shared/events';
 import { recordHistory } from '../helpers/histories';
@@ -53,7 +53,7 @@ describe('customer workflow', () => {
     const later = await handle.query(customerStateQuery);
     expect(later.consent).toBe('unsubscribed');
     expect(later.profile.timezone).toBe('Europe/Berlin'); // an unknown zone is ignored
-    await handle.terminate();
+    await endCustomer(env(), handle);
   });
 
   it('moves through lifecycle stages on orders and on silence', async () => {
@@ -79,7 +79,7 @@ describe('customer workflow', () => {
     const described = await handle.describe();
     expect(described.searchAttributes.LifecycleStage).toEqual(['loyal']);
     expect(described.searchAttributes.CustomerId).toEqual(['c-stages']);
-    await handle.terminate();
+    await endCustomer(env(), handle);
   });
 
   it('starts a journey as a child, forwards its events, and forgets it when it finishes', async () => {
@@ -119,7 +119,7 @@ describe('customer workflow', () => {
     expect((await second.query(journeyStateQuery)).running).toBe(true);
     await second.terminate();
     await recordHistory(handle, 'customer');
-    await handle.terminate();
+    await endCustomer(env(), handle);
   });
 
   it('keeps its state and running journeys across continue-as-new', async () => {
@@ -139,6 +139,6 @@ describe('customer workflow', () => {
     expect(await env().client.workflow.getHandle('journey-abandoned-cart-c-can-cart-1').result()).toMatchObject({
       outcome: 'converted',
     });
-    await handle.terminate();
+    await endCustomer(env(), handle);
   }, 120_000);
 });

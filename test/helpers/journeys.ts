@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { configSchema, type JourneyConfigs, type JourneysConfig } from '../../src/config/schema';
 import type { CartLine, JourneyActivities, ProductCard } from '../../src/shared/activities';
 import type { CustomerEvent } from '../../src/shared/events';
 import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '../../src/shared/journey';
+import { customerStateQuery } from '../../src/shared/signals';
 import { stopBeforeTeardown } from './temporal';
 import './worker'; // installs the quiet runtime logger
 
@@ -166,4 +168,20 @@ export function useWorker(
     });
   }, 60_000);
   return () => taskQueue;
+}
+
+/**
+ * Ends a test's customer: its running journeys first, then the customer workflow. (A journey that
+ * outlives its customer fails to signal it when it finishes, and the time-skipping test server
+ * then keeps time locked for the rest of the suite.)
+ */
+export async function endCustomer(env: TestWorkflowEnvironment, handle: WorkflowHandle): Promise<void> {
+  const { running } = await handle.query(customerStateQuery);
+  for (const workflowId of Object.keys(running)) {
+    await env.client.workflow
+      .getHandle(workflowId)
+      .terminate('test over')
+      .catch(() => undefined); // finished meanwhile
+  }
+  await handle.terminate('test over');
 }

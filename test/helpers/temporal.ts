@@ -47,7 +47,7 @@ export function useDevServerEnv(): () => TestWorkflowEnvironment {
     TestWorkflowEnvironment.createLocal({
       // The server logs every expected retry (e.g. updates racing a continue-as-new) as an error;
       // the client sees real failures anyway.
-      server: { ...devServerOptions(await ensureTemporalCli(log)), log: { format: 'pretty', level: 'fatal' } },
+      server: { ...devServerOptions(await ensureTemporalCli(log)), log: { format: 'pretty', level: 'never' } },
     }),
   );
 }

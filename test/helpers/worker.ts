@@ -4,7 +4,7 @@ import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkerO
 
 // Keep test output to errors: the SDK and its core log worker state changes and expected warnings.
 Runtime.install({
-  logger: new DefaultLogger('ERROR'),
+  logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'WARN' ? 'WARN' : 'ERROR'),
   telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
 });
 

@@ -64,6 +64,7 @@ export function journeysToStart(
 
 function mayEnter(state: CustomerState, journey: string, key: string | undefined, rule: Reentry, now: number): boolean {
   if (rule === 'once') return state.entered[journey] === undefined;
+  if (rule === 'repeat') return true;
   const last = state.entered[instance(journey, key)];
   if (rule === 'once-per-key' || last === undefined) return last === undefined;
   return now - Date.parse(last) >= msToNumber(rule.cooldown);

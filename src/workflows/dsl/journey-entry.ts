@@ -4,8 +4,11 @@ import type { CustomerState } from '../../shared/customer';
 import type { CustomerEvent } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 
-/** Whether a customer may enter a journey instance again. */
-export type Reentry = 'once' | 'once-per-key' | { cooldown: Duration };
+/**
+ * Whether a customer may enter a journey instance again: never (`once`, or `once-per-key`), after a
+ * cool-down since the last entry, or whenever the instance is not running (`repeat`).
+ */
+export type Reentry = 'once' | 'once-per-key' | 'repeat' | { cooldown: Duration };
 
 /** One line of the registry: which event starts which journey, keyed how, re-entered when. */
 export interface JourneyEntry<K extends keyof JourneyConfigs = keyof JourneyConfigs> {

@@ -62,6 +62,8 @@ export class Journey<C extends CommonJourneyConfig> {
   private nextWakeAt: string | undefined;
   private readonly sent: SentMessage[] = [];
   outcome: { outcome: JourneyOutcome; reason?: string } | undefined;
+  /** Set once the body is over, whatever the outcome. */
+  finished = false;
 
   constructor(readonly input: JourneyInput<C>) {
     this.variant = pickVariant(input.config.variants, input.journey, input.customerId);
@@ -180,7 +182,7 @@ export class Journey<C extends CommonJourneyConfig> {
       key: this.input.key,
       step: this.step,
       nextWakeAt: this.nextWakeAt,
-      running: !this.outcome,
+      running: !this.finished,
     };
   }
 
@@ -250,6 +252,7 @@ export async function runJourney<C extends CommonJourneyConfig>(
     if (!(err instanceof JourneyExit) && !(j.outcome && isCancellation(err))) throw err;
   }
 
+  j.finished = true;
   const result = j.result();
   const finish = input.config.finish;
   if (finish && (!finish.on || finish.on.includes(result.outcome))) await j.updateGroups([finish.group], finish.from);

@@ -1,0 +1,61 @@
+import { CancellationScope } from '@temporalio/workflow';
+import type { JourneyConfigs } from '../../config/schema';
+import { Events, prop, type CustomerEvent, type JsonObject } from '../../shared/events';
+import type { JourneyInput, JourneyResult } from '../../shared/journey';
+import { activities } from '../dsl/activities';
+import { defineJourney } from '../dsl/journey-entry';
+import { runJourney } from '../dsl/journey';
+
+type Config = JourneyConfigs['backInStock'];
+
+/**
+ * Back in stock, one per customer and product.
+ * They asked to hear when a sold-out product is back: put them on its waiting list.
+ * When it is restocked: tell them, once, with the product.
+ * Not restocked within 90 days: give up quietly.
+ * Either way, take them off the waiting list at the end.
+ */
+export async function backInStock(input: JourneyInput<Config>): Promise<JourneyResult> {
+  const productId = input.key!;
+  const restocked = (e: CustomerEvent): boolean =>
+    e.event === Events.ProductRestocked && prop(e, 'product_id') === productId;
+  return runJourney(input, {}, async (j) => {
+    try {
+      await activities.registerBackInStock(j.customerId, productId);
+      const restock = await j.waitFor(restocked, j.config.expireAfter, 'waiting for restock');
+      if (!restock) return j.exit('expired');
+      // They asked for this one email: a requested notification, not marketing (as Klaviyo and
+      // Braze treat it), so it skips marketing consent, quiet hours and the cap, never a hard bounce.
+      await j.send('back-in-stock', j.config.templates.backInStock, {
+        transactional: true,
+        data: { productId, ...productDetails(restock) },
+      });
+    } finally {
+      await CancellationScope.nonCancellable(() => activities.removeBackInStock(j.customerId, productId));
+    }
+  });
+}
+
+/** Name, link and picture, as the restock event describes the product (Segment's product properties). */
+function productDetails(restock: CustomerEvent): JsonObject {
+  const details: JsonObject = {};
+  const fields = { name: 'name', url: 'url', imageUrl: 'image_url' } as const;
+  for (const [field, property] of Object.entries(fields)) {
+    const value = prop(restock, property);
+    if (value !== undefined) details[field] = value;
+  }
+  return details;
+}
+
+export const backInStockJourney = defineJourney({
+  name: 'back-in-stock',
+  config: 'backInStock',
+  workflow: backInStock,
+  startsOn: () => [Events.BackInStockRequested],
+  key: (e) => prop(e, 'product_id'),
+  // A customer may ask again once told (it sold out again) or after their wish expired; a repeated
+  // request while one is waiting starts nothing, as a running instance is never started twice.
+  reentry: () => 'repeat',
+  // Restocks come from the product workflow (src/workflows/product.ts), which signals us directly.
+  listensTo: () => [],
+});

@@ -1,0 +1,156 @@
+import { reengagement } from '../../src/workflows/journeys/reengagement';
+import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
+import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
+import { useTimeSkippingEnv } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
+
+const DAY = 24 * 3600_000;
+
+describe('re-engagement journey', () => {
+  const env = useTimeSkippingEnv();
+  const stub = new StubActivities(env);
+  const taskQueue = useWorker(env, {
+    workflowsPath: require.resolve('../../src/workflows/journeys/reengagement'),
+    activities: () => stub.activities,
+  });
+  beforeEach(() => stub.reset());
+
+  const start = async (customerId: string, config = testConfig()) => {
+    const trigger = track('Signed Up', {}, customerId);
+    const input = journeyInput('re-engagement', 'reengagement', { trigger, config });
+    const startedAt = await env().currentTimeMs();
+    const handle = await env().client.workflow.start(reengagement, {
+      args: [input],
+      taskQueue: taskQueue(),
+      workflowId: `journey-re-engagement-${customerId}`,
+    });
+    return { handle, startedAt };
+  };
+  const now = async (): Promise<number> => env().currentTimeMs();
+  const steps = (customerId: string) => stub.emailsTo(customerId).map((e) => e.step);
+
+  it('checks in after 90 silent days, offers a win-back 30 days later, sunsets 30 days after that', async () => {
+    const { handle, startedAt } = await start('re-a');
+    const result = await handle.result();
+    await recordHistory(handle, 're-engagement');
+
+    expect(result.outcome).toBe('completed');
+    const emails = stub.emailsTo('re-a');
+    expect(emails.map((e) => [e.step, e.template, e.data])).toEqual([
+      ['check-in-1', 'reengagement-check-in', { preferences: ['pause', 'fewer'] }],
+      ['win-back-1', 'win-back', { offer: { code: 'MISSYOU20', percentOff: 20 } }],
+    ]);
+    expect(emails[0].at.getTime() - startedAt).toBeGreaterThanOrEqual(90 * DAY);
+    expect(emails[0].at.getTime() - startedAt).toBeLessThan(91 * DAY);
+    expect(emails[1].at.getTime() - emails[0].at.getTime()).toBeGreaterThanOrEqual(30 * DAY);
+    expect(emails[1].at.getTime() - emails[0].at.getTime()).toBeLessThan(31 * DAY);
+    expect(emails.every((e) => !e.transactional)).toBe(true);
+
+    expect(stub.groups).toEqual([{ customerId: 're-a', add: ['sunset'], remove: [] }]);
+    expect(stub.consent).toEqual([{ customerId: 're-a', subscribed: false, reason: 'sunset' }]);
+    const sunsetAt = (await handle.describe()).closeTime!.getTime();
+    expect(sunsetAt - emails[1].at.getTime()).toBeGreaterThanOrEqual(30 * DAY);
+    expect(sunsetAt - emails[1].at.getTime()).toBeLessThan(31 * DAY);
+  });
+
+  it('restarts the silence clock on an open during the silence', async () => {
+    const { handle } = await start('re-b');
+    await env().sleep('60 days');
+    const openedAt = await now();
+    await handle.signal(eventSignal, track('Email Opened', { template: 'newsletter' }, 're-b'));
+    await env().sleep('60 days'); // 120 days after the start, 60 after the open
+    expect(steps('re-b')).toEqual([]);
+
+    await env().sleep('31 days');
+    const emails = stub.emailsTo('re-b');
+    expect(emails.map((e) => e.step)).toEqual(['check-in-1']);
+    expect(emails[0].at.getTime() - openedAt).toBeGreaterThanOrEqual(90 * DAY);
+    expect(emails[0].at.getTime() - openedAt).toBeLessThan(91 * DAY);
+    await handle.terminate('test done');
+  });
+
+  it('starts over on a click after the check-in: no win-back, the next check-in 90 days later', async () => {
+    const { handle } = await start('re-c');
+    await env().sleep('95 days');
+    expect(steps('re-c')).toEqual(['check-in-1']);
+    const clickedAt = await now();
+    await handle.signal(eventSignal, track('Email Link Clicked', { url: 'https://shop.example/' }, 're-c'));
+
+    await env().sleep('60 days'); // past when the win-back was due
+    expect(steps('re-c')).toEqual(['check-in-1']);
+    await env().sleep('31 days');
+    const emails = stub.emailsTo('re-c');
+    expect(emails.map((e) => [e.step, e.template])).toEqual([
+      ['check-in-1', 'reengagement-check-in'],
+      ['check-in-2', 'reengagement-check-in'],
+    ]);
+    expect(emails[1].at.getTime() - clickedAt).toBeGreaterThanOrEqual(90 * DAY);
+    expect(emails[1].at.getTime() - clickedAt).toBeLessThan(91 * DAY);
+    expect(await handle.query(journeyStateQuery)).toMatchObject({ step: 'after check-in-2', running: true });
+    await handle.terminate('test done');
+  });
+
+  it('takes a preference update as the answer to the check-in', async () => {
+    const { handle } = await start('re-d');
+    await env().sleep('91 days');
+    await handle.signal(eventSignal, track('Email Preference Updated', { preference: 'fewer' }, 're-d'));
+    await env().sleep('45 days');
+    expect(steps('re-d')).toEqual(['check-in-1']);
+    expect(await handle.query(journeyStateQuery)).toMatchObject({ step: 'silence', running: true });
+    await handle.terminate('test done');
+  });
+
+  it('does not sunset a customer who orders after the win-back', async () => {
+    const { handle } = await start('re-e');
+    await env().sleep('125 days');
+    expect(steps('re-e')).toEqual(['check-in-1', 'win-back-1']);
+    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-1', total: 40 }, 're-e'));
+    await env().sleep('60 days');
+    expect(stub.groups).toEqual([]);
+    expect(stub.consent).toEqual([]);
+    expect(await handle.query(journeyStateQuery)).toMatchObject({ step: 'silence', running: true });
+    await handle.terminate('test done');
+  });
+
+  it('sends the holdout nothing and does not sunset it', async () => {
+    const config = testConfig({ journeys: { reengagement: { holdoutShare: 1 } } });
+    const { handle } = await start('re-f', config);
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'completed', holdout: true });
+    expect(result.sent.map((s) => [s.step, s.status])).toEqual([
+      ['check-in-1', 'holdout'],
+      ['win-back-1', 'holdout'],
+    ]);
+    expect(stub.emailsTo('re-f')).toEqual([]);
+    expect(stub.groups).toEqual([]);
+    expect(stub.consent).toEqual([]);
+  });
+
+  it('continues as new when a busy customer grows the history, and keeps numbering its check-ins', async () => {
+    const { handle } = await start('re-g');
+    await env().sleep('91 days');
+    expect(steps('re-g')).toEqual(['check-in-1']);
+
+    // Opens every few seconds for months, compressed: the history passes the journey's limit...
+    let opens = 0;
+    while ((await handle.describe()).historyLength <= 1600 && opens < 5000) {
+      for (let i = 0; i < 50; i++, opens++) {
+        await handle.signal(eventSignal, track('Email Opened', { n: opens }, 're-g'));
+      }
+    }
+    // ...so the journey continues as new (once the flood stops and its next task can complete).
+    const runId = async () => (await handle.describe()).runId;
+    for (let tries = 0; tries < 100 && (await runId()) === handle.firstExecutionRunId; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await runId()).not.toBe(handle.firstExecutionRunId);
+    const continuedAt = await now();
+
+    await env().sleep('91 days');
+    const emails = stub.emailsTo('re-g');
+    expect(emails.map((e) => e.step)).toEqual(['check-in-1', 'check-in-2']);
+    // 90 days after the last open, which the workflow took in just before or after `continuedAt`
+    expect(Math.abs(emails[1].at.getTime() - continuedAt - 90 * DAY)).toBeLessThan(60_000);
+    await handle.terminate('test done');
+  }, 120_000);
+});
