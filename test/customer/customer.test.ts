@@ -1,21 +1,17 @@
 import { customer } from '../../src/workflows/customer';
 import { customerStateQuery, eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { endCustomer, identify, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { endCustomer, identify, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import type { CustomerEvent } from '../../src/shared/events';
 import { recordHistory } from '../helpers/histories';
 
 const DAY = 24 * 3600_000;
 
 describe('customer workflow', () => {
-  const env = useTimeSkippingEnv();
   // A small history limit, so continue-as-new happens within a few hundred events.
-  const stub = new StubActivities(env, testConfig({ customer: { historyLimit: 200 } }));
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows'),
-    activities: () => stub.activities,
-  });
-  beforeEach(() => stub.reset());
+  const { env, stub, taskQueue } = useJourneySuite(
+    require.resolve('../../src/workflows'),
+    testConfig({ customer: { historyLimit: 200 } }),
+  );
 
   const startCustomer = async (customerId: string, first: CustomerEvent) =>
     env().client.workflow.signalWithStart(customer, {

@@ -1,19 +1,12 @@
 import { DateTime } from 'luxon';
 import type { JourneysConfig } from '../../src/config/schema';
 import { dslProbe } from '../fixtures/dsl-journeys';
-import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 
 const HOUR = 3600_000;
 
 describe('journey DSL rules', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../fixtures/dsl-journeys'),
-    activities: () => stub.activities,
-  });
-  beforeEach(() => stub.reset());
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../fixtures/dsl-journeys'));
 
   const run = async (customerId: string, config: JourneysConfig, props: Record<string, unknown> = {}, zone = 'UTC') => {
     const trigger = track('Probe', props, customerId);

@@ -7,7 +7,7 @@ import type { CartLine, JourneyActivities, ProductCard } from '../../src/shared/
 import type { CustomerEvent } from '../../src/shared/events';
 import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '../../src/shared/journey';
 import { customerStateQuery } from '../../src/shared/signals';
-import { stopBeforeTeardown } from './temporal';
+import { stopBeforeTeardown, useTimeSkippingEnv } from './temporal';
 import './worker'; // installs the quiet runtime logger
 
 /** The configuration with its defaults, quiet hours off (tests must not depend on the time of day). */
@@ -184,4 +184,16 @@ export async function endCustomer(env: TestWorkflowEnvironment, handle: Workflow
       .catch(() => undefined); // finished meanwhile
   }
   await handle.terminate('test over');
+}
+
+/**
+ * The usual journey suite: a time-skipping server, stubbed activities (reset before each test)
+ * and a worker running `workflowsPath` with them.
+ */
+export function useJourneySuite(workflowsPath: string, config?: JourneysConfig) {
+  const env = useTimeSkippingEnv();
+  const stub = new StubActivities(env, config);
+  const taskQueue = useWorker(env, { workflowsPath, activities: () => stub.activities });
+  beforeEach(() => stub.reset());
+  return { env, stub, taskQueue };
 }

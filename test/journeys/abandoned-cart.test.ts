@@ -1,20 +1,13 @@
 import { abandonedCart } from '../../src/workflows/journeys/abandoned-cart';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { journeyInput, StubActivities, track, useWorker } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { journeyInput, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
 
 describe('abandoned cart journey', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows/journeys/abandoned-cart'),
-    activities: () => stub.activities,
-  });
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/abandoned-cart'));
   beforeEach(() => {
-    stub.reset();
     stub.carts['cart-1'] = [{ productId: 'p-1', name: 'Trail shoes', quantity: 1, price: 120 }];
   });
 

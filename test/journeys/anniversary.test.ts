@@ -3,21 +3,14 @@ import { DateTime } from 'luxon';
 import type { CustomerSnapshot } from '../../src/shared/journey';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { anniversary } from '../../src/workflows/journeys/anniversary';
-import { journeyInput, StubActivities, track, useWorker, type Sent } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { journeyInput, track, useJourneySuite, type Sent } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 const MINUTE = 60_000;
 
 describe('anniversary journey', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows/journeys/anniversary'),
-    activities: () => stub.activities,
-  });
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/anniversary'));
   const started: WorkflowHandle[] = [];
-  beforeEach(() => stub.reset());
   // The journey never ends by itself: stop each test's workflow, passed or failed.
   afterEach(async () => {
     for (const handle of started.splice(0)) await handle.terminate('test done').catch(() => undefined);

@@ -3,22 +3,15 @@ import { DateTime } from 'luxon';
 import type { CustomerProfile } from '../../src/shared/customer';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { birthday } from '../../src/workflows/journeys/birthday';
-import { identify, journeyInput, StubActivities, useWorker, type Sent } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { identify, journeyInput, useJourneySuite, type Sent } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 const MINUTE = 60_000;
 const OFFER = { code: 'BIRTHDAY15', percentOff: 15 };
 
 describe('birthday journey', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows/journeys/birthday'),
-    activities: () => stub.activities,
-  });
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/birthday'));
   const started: WorkflowHandle[] = [];
-  beforeEach(() => stub.reset());
   // The journey never ends by itself: stop each test's workflow, passed or failed.
   afterEach(async () => {
     for (const handle of started.splice(0)) await handle.terminate('test done').catch(() => undefined);

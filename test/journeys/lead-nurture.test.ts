@@ -1,21 +1,14 @@
 import { leadNurture, leadNurtureJourney } from '../../src/workflows/journeys/lead-nurture';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import type { JourneysConfig } from '../../src/config/schema';
-import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 describe('lead nurture journey', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows/journeys/lead-nurture'),
-    activities: () => stub.activities,
-  });
-  beforeEach(() => stub.reset());
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/lead-nurture'));
 
   const start = async (customerId: string, config?: JourneysConfig) => {
     const trigger = track('Lead Captured', { source: 'ebook' }, customerId);

@@ -2,18 +2,11 @@ import { loyalty, loyaltyJourney } from '../../src/workflows/journeys/loyalty';
 import { applyEvent, newCustomerState } from '../../src/workflows/customer/lifecycle';
 import { journeysToStart, recordEntry } from '../../src/workflows/customer/routing';
 import type { CustomerState } from '../../src/shared/customer';
-import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 describe('loyalty journey', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows/journeys/loyalty'),
-    activities: () => stub.activities,
-  });
-  beforeEach(() => stub.reset());
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/loyalty'));
 
   it('asks a loyal customer for a review and a referral, once, 3 days after the order', async () => {
     const trigger = track('Order Completed', { order_id: 'o-5', revenue: 80 }, 'loyal-a');

@@ -3,8 +3,7 @@ import { applyEvent, newCustomerState } from '../../src/workflows/customer/lifec
 import { forwardTargets, journeysToStart, recordEntry } from '../../src/workflows/customer/routing';
 import type { CustomerSnapshot } from '../../src/shared/journey';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
@@ -22,14 +21,8 @@ const RELATED = ['Gaiters', 'Insoles', 'Laces', 'Headlamp'].map((name, i) => ({
 const RETURNING: Partial<CustomerSnapshot> = { orders: 3, totalSpent: 410, stage: 'repeat' };
 
 describe('post-purchase journey', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows/journeys/post-purchase'),
-    activities: () => stub.activities,
-  });
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/post-purchase'));
   beforeEach(() => {
-    stub.reset();
     stub.related = RELATED;
   });
 

@@ -1,19 +1,12 @@
 import { reengagement } from '../../src/workflows/journeys/reengagement';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 const DAY = 24 * 3600_000;
 
 describe('re-engagement journey', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows/journeys/reengagement'),
-    activities: () => stub.activities,
-  });
-  beforeEach(() => stub.reset());
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/reengagement'));
 
   const start = async (customerId: string, config = testConfig()) => {
     const trigger = track('Signed Up', {}, customerId);

@@ -1,20 +1,13 @@
 import { welcome, welcomeJourney } from '../../src/workflows/journeys/welcome';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { journeyInput, StubActivities, testConfig, track, useWorker } from '../helpers/journeys';
-import { useTimeSkippingEnv } from '../helpers/temporal';
+import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 describe('welcome journey', () => {
-  const env = useTimeSkippingEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows/journeys/welcome'),
-    activities: () => stub.activities,
-  });
-  beforeEach(() => stub.reset());
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/welcome'));
 
   const start = async (customerId: string) => {
     const input = journeyInput('welcome', 'welcome', { trigger: track('Signed Up', {}, customerId) });
