@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { migrate } from '../../src/db/migrate';
 
 /** The server jest's global setup prepared: DATABASE_URL, or the embedded one. */
 function serverUrl(): string {
@@ -45,4 +46,13 @@ export function usePostgres(): { pool: () => Pool; url: () => string } {
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+/** A fresh database for this suite with Journeys' schema applied. */
+export function useMigratedPostgres(): { pool: () => Pool; url: () => string } {
+  const db = usePostgres();
+  beforeAll(async () => {
+    await migrate(db.pool());
+  });
+  return db;
 }

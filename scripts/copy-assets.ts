@@ -1,0 +1,6 @@
+// npm run build: tsc compiles the TypeScript; the SQL migrations and email templates ship as they are.
+import fs from 'node:fs';
+
+for (const dir of ['db/migrations', 'templates']) {
+  if (fs.existsSync(`src/${dir}`)) fs.cpSync(`src/${dir}`, `dist/${dir}`, { recursive: true });
+}
