@@ -56,6 +56,16 @@ export const configSchema = z.object({
     .object({
       defaultTimezone: z.string().default('UTC'),
       defaultLocale: z.string().default('en'),
+      /** The From header of every email. */
+      from: z.string().min(3).default('Journeys Shop <hello@shop.example>'),
+      /** Shown in every email's footer (CAN-SPAM and GDPR want a postal address). */
+      brand: z
+        .object({
+          name: z.string().default('Journeys Shop'),
+          website: z.string().url().default('https://shop.example'),
+          address: z.string().default('1 Example Street, 10115 Berlin, Germany'),
+        })
+        .prefault({}),
       /** Marketing email due inside this local-time window waits for its end; null turns it off. */
       quietHours: z.object({ start: localTime, end: localTime }).nullable().default({ start: '21:00', end: '08:00' }),
       /** At most `max` marketing emails per customer in any rolling `per` window. */

@@ -79,7 +79,8 @@ export interface SendRequest {
   data: JsonObject;
 }
 
-export type SendStatus = 'sent' | 'holdout' | 'suppressed' | 'capped';
+/** `failed`: permanently undeliverable (a 5xx SMTP reply, a broken template); recorded, not retried. */
+export type SendStatus = 'sent' | 'holdout' | 'suppressed' | 'capped' | 'failed';
 
 export interface SendOutcome {
   status: SendStatus;

@@ -9,13 +9,18 @@ describe('migrations', () => {
 
   it('applies every migration once, in order, and records it', async () => {
     const first = await Promise.all([migrate(db.pool()), migrate(db.pool())]); // two processes starting at once
-    expect(first.flat()).toEqual(fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort());
+    expect(first.flat()).toEqual(
+      fs
+        .readdirSync(MIGRATIONS_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .sort(),
+    );
     expect(await migrate(db.pool())).toEqual([]);
     const { rows } = await db.pool().query('SELECT name FROM schema_migrations ORDER BY name');
     expect(rows.map((r) => r.name)).toContain('001_initial.sql');
-    const tables = await db.pool().query(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
-    );
+    const tables = await db
+      .pool()
+      .query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
     expect(tables.rows.map((r) => r.table_name)).toEqual(
       expect.arrayContaining(['customers', 'events', 'messages', 'message_events', 'suppressions', 'carts', 'orders']),
     );

@@ -81,16 +81,16 @@ describe('journey DSL rules', () => {
     expect((await run('c-ab-3', config)).result.variant).toBe(variants.get('c-ab-3'));
   });
 
-  it('walks holdout customers through the journey without sending them anything', async () => {
+  it('walks holdout customers through the journey without marketing, but still sends transactional mail', async () => {
     const config = testConfig({ journeys: { leadNurture: { holdoutShare: 1 } } });
     const { result } = await run('c-holdout', config);
     expect(result.holdout).toBe(true);
-    expect(stub.emailsTo('c-holdout')).toEqual([]);
+    expect(stub.emailsTo('c-holdout').map((e) => e.step)).toEqual(['receipt']);
     expect(stub.sent.filter((s) => s.customerId === 'c-holdout').map((s) => [s.step, s.holdout])).toEqual([
-      ['receipt', true],
+      ['receipt', false],
       ['offer', true],
     ]);
-    expect(result.sent.map((s) => s.status)).toEqual(['holdout', 'holdout']);
+    expect(result.sent.map((s) => s.status)).toEqual(['sent', 'holdout']);
   });
 
   it('moves the customer to a group on finish, or only on the outcomes configured', async () => {

@@ -135,7 +135,8 @@ CREATE TABLE messages (
   variant         text,
   transactional   boolean NOT NULL DEFAULT false,
   holdout         boolean NOT NULL DEFAULT false,
-  status          text NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'suppressed', 'capped', 'holdout')),
+  -- queued: decided, not yet handed to SMTP; sending: being handed over; then one of the others.
+  status          text NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'suppressed', 'capped', 'holdout')),
   reason          text,
   locale          text,
   subject         text,

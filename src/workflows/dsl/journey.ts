@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
@@ -19,6 +21,7 @@ import type {
   JourneyResult,
   JourneyView,
   SendOutcome,
+  SendRequest,
   SentMessage,
 } from '../../shared/journey';
 import { JourneyStep } from '../../shared/search-attributes';
@@ -93,7 +96,7 @@ export class Journey<C extends CommonJourneyConfig> {
       const { workflowId, runId } = workflowInfo();
       // A send in flight finishes even if the goal arrives meanwhile: it is recorded either way.
       const outcome = await CancellationScope.nonCancellable(() =>
-        activities.sendEmail({
+        sendOrRecordFailure({
           idempotencyKey: `${workflowId}/${runId}/${step}`,
           customerId: this.customerId,
           journey: this.input.journey,
@@ -101,7 +104,8 @@ export class Journey<C extends CommonJourneyConfig> {
           template,
           variant: this.variant,
           transactional,
-          holdout: this.holdout,
+          // Holdouts go without marketing only: their order confirmation still arrives.
+          holdout: this.holdout && !transactional,
           data: { ...opts.data, ...(this.variant ? { variant: this.variant } : {}) },
         }),
       );
@@ -211,6 +215,20 @@ export class Journey<C extends CommonJourneyConfig> {
     }
     this.nextWakeAt = wakeAt?.toISOString();
     setCurrentDetails(`**${this.input.journey}** · step \`${step}\` · ${details}`);
+  }
+}
+
+/**
+ * The send activity, with a permanent failure (a 5xx SMTP reply, a broken template: the activity
+ * records it and does not retry) reported as a `failed` send instead of ending the journey.
+ */
+async function sendOrRecordFailure(request: SendRequest): Promise<SendOutcome> {
+  try {
+    return await activities.sendEmail(request);
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.nonRetryable) return { status: 'failed', reason: cause.message };
+    throw err;
   }
 }
 

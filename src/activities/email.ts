@@ -1,0 +1,142 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import type { Transporter } from 'nodemailer';
+import type { JourneysConfig } from '../config/schema';
+import type { SendOutcome, SendRequest } from '../shared/journey';
+import { suppress } from '../db/suppression';
+import { messageLinks, trackHtml, type LinkSettings } from './links';
+import { isPermanentSmtpFailure } from './mailer';
+import { decide, type Recipient } from './send-decision';
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  locale: string;
+}
+
+export interface Renderer {
+  render(template: string, locale: string | undefined, data: Record<string, unknown>): Promise<RenderedEmail>;
+}
+
+export interface EmailDeps {
+  pool: Pool;
+  mailer: Transporter;
+  clock: () => Date;
+  config: () => JourneysConfig;
+  renderer: Renderer;
+  links: LinkSettings;
+  /** Test hook: runs right after SMTP accepted a message, before it is marked sent. */
+  afterSmtpAccepted?: (messageId: number) => Promise<void> | void;
+}
+
+/**
+ * The send activity, in the order that makes a retry safe: decide and write the outbox row in one
+ * transaction; render; mark it `sending`; hand it to SMTP; mark it `sent`. A retry finds the row:
+ * `sent` is not sent again, and `sending` (a crash during the hand-off) is taken as sent rather than
+ * risk a second copy. So a message goes out at most once, whatever fails when.
+ */
+export function createSendEmail(deps: EmailDeps): (req: SendRequest) => Promise<SendOutcome> {
+  return async (req) => {
+    const config = deps.config();
+    const client = await deps.pool.connect();
+    let decision;
+    try {
+      decision = await decide(client, req, config.messaging, deps.clock());
+    } finally {
+      client.release();
+    }
+    if (decision.kind === 'done') return decision.outcome;
+    if (decision.kind === 'interrupted') {
+      await mark(
+        deps.pool,
+        decision.messageId,
+        'sent',
+        'assumed sent: an earlier attempt stopped during the SMTP hand-off',
+      );
+      return { status: 'sent' };
+    }
+
+    const { messageId, recipient } = decision;
+    const email = await render(deps, req, messageId, recipient, config);
+    await deps.pool.query(`UPDATE messages SET status = 'sending', subject = $2, locale = $3 WHERE id = $1`, [
+      messageId,
+      email.subject,
+      email.locale,
+    ]);
+    let smtpId: string;
+    try {
+      const unsubscribe = messageLinks(messageId, deps.links).unsubscribe;
+      const info = await deps.mailer.sendMail({
+        from: config.messaging.from,
+        to: recipient.email,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        messageId: `<${messageId}.${req.journey}@journeys>`,
+        headers: {
+          'X-Journey': req.journey,
+          'X-Journey-Step': req.step,
+          // RFC 8058 one-click unsubscribe; transactional mail carries it too, harmlessly.
+          'List-Unsubscribe': `<${unsubscribe}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      });
+      smtpId = info.messageId;
+    } catch (err) {
+      if (isPermanentSmtpFailure(err)) {
+        await mark(deps.pool, messageId, 'failed', `SMTP: ${(err as Error).message}`);
+        await suppress(deps.pool, recipient.email, 'hard-bounce');
+        throw ApplicationFailure.nonRetryable(
+          `permanent SMTP failure: ${(err as Error).message}`,
+          'SmtpPermanentFailure',
+        );
+      }
+      // Not accepted: back to queued, so the retry sends it.
+      await mark(deps.pool, messageId, 'queued', null);
+      throw err;
+    }
+    await deps.afterSmtpAccepted?.(messageId);
+    await deps.pool.query(`UPDATE messages SET status = 'sent', smtp_message_id = $2, sent_at = $3 WHERE id = $1;`, [
+      messageId,
+      smtpId,
+      deps.clock(),
+    ]);
+    await deps.pool.query(`INSERT INTO message_events (message_id, type, occurred_at) VALUES ($1, 'delivered', $2)`, [
+      messageId,
+      deps.clock(),
+    ]);
+    return { status: 'sent' };
+  };
+}
+
+async function render(
+  deps: EmailDeps,
+  req: SendRequest,
+  messageId: number,
+  recipient: Recipient,
+  config: JourneysConfig,
+) {
+  const data = {
+    ...req.data,
+    customer: {
+      first_name: recipient.first_name,
+      last_name: recipient.last_name,
+      email: recipient.email,
+      locale: recipient.locale,
+    },
+    links: messageLinks(messageId, deps.links),
+    brand: config.messaging.brand,
+  };
+  try {
+    const email = await deps.renderer.render(req.template, recipient.locale ?? config.messaging.defaultLocale, data);
+    return { ...email, html: trackHtml(email.html, messageId, deps.links) };
+  } catch (err) {
+    await mark(deps.pool, messageId, 'failed', `template: ${(err as Error).message}`);
+    throw ApplicationFailure.nonRetryable(`template ${req.template}: ${(err as Error).message}`, 'TemplateError');
+  }
+}
+
+async function mark(pool: Pool, id: number, status: string, reason: string | null): Promise<void> {
+  await pool.query('UPDATE messages SET status = $2, reason = $3 WHERE id = $1', [id, status, reason]);
+}

@@ -1,0 +1,187 @@
+import type { Queryable } from '../db/queryable';
+import { MARKETING, setSubscription } from '../db/subscriptions';
+import type { CartLine, ProductCard } from '../shared/activities';
+
+// The reads and small writes behind the journey activities (src/shared/activities.ts), as plain
+// SQL. Each takes the pool (or a client in a transaction) first, so the API can use them too.
+
+export interface Profile {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  locale: string | null;
+  timezone: string | null;
+  frequency: 'normal' | 'fewer';
+  pausedUntil: Date | null;
+}
+
+/** What a send needs to know about the customer, fetched at send time; null if unknown. */
+export async function getProfile(db: Queryable, customerId: string): Promise<Profile | null> {
+  const { rows } = await db.query<Profile>(
+    `SELECT id, email, first_name AS "firstName", last_name AS "lastName", locale, timezone, frequency,
+            paused_until AS "pausedUntil"
+     FROM customers WHERE id = $1`,
+    [customerId],
+  );
+  return rows[0] ?? null;
+}
+
+/** The lines of the customer's open cart (an ordered cart, or another customer's, has none). */
+export async function getCart(db: Queryable, customerId: string, cartId: string): Promise<CartLine[]> {
+  const { rows } = await db.query<{
+    product_id: string;
+    name: string;
+    quantity: number;
+    price: string | null;
+    url: string | null;
+    image_url: string | null;
+  }>(
+    `SELECT i.product_id, coalesce(i.name, i.product_id) AS name, i.quantity, i.price, i.url, i.image_url
+     FROM carts c JOIN cart_items i ON i.cart_id = c.id
+     WHERE c.id = $2 AND c.customer_id = $1 AND c.status = 'open'
+     ORDER BY name, i.product_id`,
+    [customerId, cartId],
+  );
+  return rows.map((r) => ({
+    productId: r.product_id,
+    name: r.name,
+    quantity: r.quantity,
+    price: Number(r.price ?? 0),
+    ...optional('url', r.url),
+    ...optional('imageUrl', r.image_url),
+  }));
+}
+
+/**
+ * Up to `limit` products to suggest after the order: first the ones related_products pairs with
+ * what the order contained (best rank first), then others from the same categories. Never a
+ * product of this order or one the customer bought before, never one out of stock or unpriced.
+ * An order that is not this customer's suggests nothing.
+ */
+export async function relatedProducts(
+  db: Queryable,
+  customerId: string,
+  orderId: string,
+  limit: number,
+): Promise<ProductCard[]> {
+  const { rows } = await db.query<{
+    id: string;
+    name: string;
+    price: string;
+    url: string | null;
+    image_url: string | null;
+  }>(
+    `WITH
+     -- What this order contained (nothing, if the order is not this customer's).
+     ordered AS (
+       SELECT i.product_id FROM orders o JOIN order_items i ON i.order_id = o.id
+       WHERE o.id = $2 AND o.customer_id = $1
+     ),
+     -- Everything the customer has ever bought, this order included.
+     bought AS (
+       SELECT i.product_id FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $1
+     ),
+     -- Tier 1: paired with an ordered product, by rank. Tier 2: the ordered products' categories.
+     candidates AS (
+       SELECT r.related_id AS product_id, 1 AS tier, r.rank
+       FROM related_products r JOIN ordered USING (product_id)
+       UNION ALL
+       SELECT p.id, 2, 0
+       FROM products p
+       WHERE p.category IN (SELECT c.category FROM products c JOIN ordered o ON o.product_id = c.id)
+     ),
+     -- Each product once, at its best place.
+     best AS (
+       SELECT product_id, min(tier) AS tier, min(rank) FILTER (WHERE tier = 1) AS rank
+       FROM candidates GROUP BY product_id
+     )
+     SELECT p.id, p.name, p.price, p.url, p.image_url
+     FROM best JOIN products p ON p.id = best.product_id
+     WHERE p.in_stock AND p.price IS NOT NULL
+       AND p.id NOT IN (SELECT product_id FROM bought)
+     ORDER BY best.tier, best.rank, p.name, p.id
+     LIMIT $3`,
+    [customerId, orderId, limit],
+  );
+  return rows.map((r) => ({
+    productId: r.id,
+    name: r.name,
+    price: Number(r.price),
+    ...optional('url', r.url),
+    ...optional('imageUrl', r.image_url),
+  }));
+}
+
+/** Puts the customer on the product's waiting list (again: no change). */
+export async function registerBackInStock(db: Queryable, customerId: string, productId: string): Promise<void> {
+  await db.query(
+    'INSERT INTO back_in_stock_requests (product_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    [productId, customerId],
+  );
+}
+
+export async function removeBackInStock(db: Queryable, customerId: string, productId: string): Promise<void> {
+  await db.query('DELETE FROM back_in_stock_requests WHERE product_id = $1 AND customer_id = $2', [
+    productId,
+    customerId,
+  ]);
+}
+
+/**
+ * One page of the customers waiting for the product, in id order after `afterCustomerId`.
+ * Keyset paging on the primary key (product_id, customer_id): each page is a short range scan of
+ * that index, however many customers wait, or exist.
+ */
+export async function waitingForProduct(
+  db: Queryable,
+  productId: string,
+  afterCustomerId: string | null,
+  limit: number,
+): Promise<string[]> {
+  const after = afterCustomerId === null ? '' : 'AND customer_id > $3';
+  const { rows } = await db.query<{ customer_id: string }>(
+    `SELECT customer_id FROM back_in_stock_requests
+     WHERE product_id = $1 ${after}
+     ORDER BY product_id, customer_id
+     LIMIT $2`,
+    afterCustomerId === null ? [productId, limit] : [productId, limit, afterCustomerId],
+  );
+  return rows.map((r) => r.customer_id);
+}
+
+/**
+ * Adds the customer to the `add` groups (creating them as needed) and removes them from the
+ * `remove` ones, in one statement; a group in both ends up with the customer in it. Repeatable.
+ */
+export async function updateGroups(db: Queryable, customerId: string, add: string[], remove: string[]): Promise<void> {
+  await db.query(
+    `WITH
+     created AS (
+       INSERT INTO groups (name) SELECT DISTINCT unnest($2::text[]) ON CONFLICT (name) DO NOTHING
+     ),
+     removed AS (
+       DELETE FROM group_members
+       WHERE customer_id = $1 AND group_name = ANY ($3::text[]) AND NOT group_name = ANY ($2::text[])
+     )
+     INSERT INTO group_members (group_name, customer_id)
+     SELECT DISTINCT unnest($2::text[]), $1
+     ON CONFLICT (group_name, customer_id) DO NOTHING`,
+    [customerId, add, remove],
+  );
+}
+
+/** Sets marketing consent (an explicit choice, or a journey's decision such as a sunset) and why. */
+export async function setMarketingConsent(
+  db: Queryable,
+  customerId: string,
+  subscribed: boolean,
+  reason: string,
+): Promise<void> {
+  await setSubscription(db, customerId, MARKETING, subscribed ? 'subscribed' : 'unsubscribed', reason);
+}
+
+/** `{ [key]: value }` when there is a value, else nothing: optional fields stay absent, not null. */
+function optional<K extends string>(key: K, value: string | null): { [P in K]?: string } {
+  return (value === null ? {} : { [key]: value }) as { [P in K]?: string };
+}

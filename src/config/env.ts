@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+// The process environment, validated once at start: a bad variable stops the process with a
+// message naming it, rather than surfacing later as a confusing failure.
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
+      message: `expected a ${protocols.join(' or ')} URL`,
+    });
+
+const keyList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean),
+);
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('journeys'),
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  API_KEYS: keyList.default([]),
+  ADMIN_API_KEYS: keyList.default([]),
+  PUBLIC_URL: url(['http', 'https'])
+    .transform((v) => v.replace(/\/+$/, ''))
+    .default('http://127.0.0.1:3000'),
+  SIGNING_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  JOURNEYS_CONFIG: z.string().optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
+}
+
+/** For production processes: these must be set; the embedded defaults (npm start) fill them in. */
+export function requireEnv<K extends keyof Env>(env: Env, keys: K[]): { [P in K]-?: NonNullable<Env[P]> } {
+  const missing = keys.filter((k) => env[k] === undefined);
+  if (missing.length > 0) throw new EnvError(`Missing environment: ${missing.join(', ')}`);
+  return env as never;
+}

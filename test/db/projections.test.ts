@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import { applyEvent, type AcceptedEvent } from '../../src/db/projections';
+import { isSuppressed } from '../../src/db/suppression';
+import { useMigratedPostgres } from '../helpers/postgres';
+
+let seq = 0;
+function track(userId: string, event: string, properties: Record<string, unknown>, extra: Partial<AcceptedEvent> = {}) {
+  return {
+    messageId: `m-${++seq}`,
+    type: 'track',
+    event,
+    userId,
+    timestamp: '2026-03-02T10:00:00.000Z',
+    properties,
+    ...extra,
+  } satisfies AcceptedEvent;
+}
+
+function identify(userId: string, traits: Record<string, unknown>, context?: object): AcceptedEvent {
+  return {
+    messageId: `m-${++seq}`,
+    type: 'identify',
+    event: 'identify',
+    userId,
+    timestamp: new Date().toISOString(),
+    traits,
+    context,
+  };
+}
+
+describe('applyEvent', () => {
+  const db = useMigratedPostgres();
+  const customer = async (id: string) => (await db.pool().query('SELECT * FROM customers WHERE id = $1', [id])).rows[0];
+  const cart = async (cartId: string) =>
+    (
+      await db
+        .pool()
+        .query(
+          'SELECT product_id, quantity, name, price::float8 AS price, url FROM cart_items WHERE cart_id = $1 ORDER BY product_id',
+          [cartId],
+        )
+    ).rows;
+
+  it('creates the customer on any event', async () => {
+    await applyEvent(db.pool(), track('u-any', 'Product Viewed', { product_id: 'p1' }));
+    expect(await customer('u-any')).toMatchObject({ id: 'u-any', email: null, traits: {}, frequency: 'normal' });
+  });
+
+  it('puts identify traits into their columns and merges the rest into traits', async () => {
+    await applyEvent(
+      db.pool(),
+      identify('u-ann', {
+        email: ' ann@example.com ',
+        first_name: 'Ann',
+        lastName: 'Lee',
+        timezone: 'Europe/Berlin',
+        birthday: '1990-04-02',
+        plan: 'pro',
+        company: { name: 'Acme' },
+      }),
+    );
+    await applyEvent(
+      db.pool(),
+      identify('u-ann', {
+        firstName: 'Annie',
+        locale: 'de',
+        plan: 'enterprise',
+        company: null,
+        seats: 5,
+        birthday: null,
+      }),
+    );
+    expect(await customer('u-ann')).toMatchObject({
+      email: 'ann@example.com',
+      first_name: 'Annie',
+      last_name: 'Lee',
+      locale: 'de',
+      timezone: 'Europe/Berlin',
+      birthday: null,
+      traits: { plan: 'enterprise', seats: 5 },
+    });
+  });
+
+  it('ignores an unknown time zone, and takes locale and zone from context only while unknown', async () => {
+    await applyEvent(
+      db.pool(),
+      identify('u-ctx', { timezone: 'Mars/Olympus' }, { locale: 'fr-FR', timezone: 'Europe/Paris' }),
+    );
+    expect(await customer('u-ctx')).toMatchObject({ locale: 'fr-FR', timezone: 'Europe/Paris' });
+    await applyEvent(
+      db.pool(),
+      track('u-ctx', 'Product Viewed', {}, { context: { locale: 'en-US', timezone: 'America/New_York' } }),
+    );
+    expect(await customer('u-ctx')).toMatchObject({ locale: 'fr-FR', timezone: 'Europe/Paris' });
+    await applyEvent(db.pool(), identify('u-ctx', { timezone: 'Asia/Tokyo' }, { timezone: 'America/New_York' }));
+    expect((await customer('u-ctx')).timezone).toBe('Asia/Tokyo');
+  });
+
+  it('keeps the cart: adds up units, removes down to zero, and leaves other customers’ carts alone', async () => {
+    const shoe = {
+      cart_id: 'c-1',
+      product_id: 'shoe',
+      name: 'Trail shoe',
+      price: 89.5,
+      url: 'https://shop.example/shoe',
+    };
+    await applyEvent(db.pool(), track('u-cart', 'Product Added', shoe));
+    await applyEvent(db.pool(), track('u-cart', 'Product Added', { ...shoe, quantity: 2 }));
+    await applyEvent(
+      db.pool(),
+      track('u-cart', 'Product Added', {
+        cart_id: 'c-1',
+        product_id: 'sock',
+        name: 'Sock',
+        price: '4.99',
+        quantity: 3,
+      }),
+    );
+    await applyEvent(db.pool(), track('u-other', 'Product Added', { cart_id: 'c-1', product_id: 'hat', quantity: 1 }));
+    expect(await cart('c-1')).toEqual([
+      { product_id: 'shoe', quantity: 3, name: 'Trail shoe', price: 89.5, url: 'https://shop.example/shoe' },
+      { product_id: 'sock', quantity: 3, name: 'Sock', price: 4.99, url: null },
+    ]);
+
+    await applyEvent(
+      db.pool(),
+      track('u-cart', 'Product Removed', { cart_id: 'c-1', product_id: 'shoe', quantity: 2 }),
+    );
+    await applyEvent(
+      db.pool(),
+      track('u-cart', 'Product Removed', { cart_id: 'c-1', product_id: 'sock', quantity: 5 }),
+    );
+    await applyEvent(db.pool(), track('u-other', 'Product Removed', { cart_id: 'c-1', product_id: 'shoe' }));
+    expect(await cart('c-1')).toEqual([expect.objectContaining({ product_id: 'shoe', quantity: 1 })]);
+
+    await applyEvent(db.pool(), track('u-cart', 'Product Removed', { cart_id: 'c-1', product_id: 'shoe' }));
+    expect(await cart('c-1')).toEqual([]);
+  });
+
+  it('counts a repeated cart event once', async () => {
+    const added = track('u-rep', 'Product Added', { cart_id: 'c-rep', product_id: 'mug', quantity: 2 });
+    const removed = track('u-rep', 'Product Removed', { cart_id: 'c-rep', product_id: 'mug' });
+    for (const e of [added, added, removed, removed]) await applyEvent(db.pool(), e);
+    expect(await cart('c-rep')).toEqual([expect.objectContaining({ product_id: 'mug', quantity: 1 })]);
+  });
+
+  it('records an order once, with its lines, and marks its cart ordered', async () => {
+    await applyEvent(db.pool(), track('u-buy', 'Product Added', { cart_id: 'c-buy', product_id: 'tent' }));
+    const order = track(
+      'u-buy',
+      'Order Completed',
+      {
+        order_id: 'o-1',
+        cart_id: 'c-buy',
+        total: 231.4,
+        revenue: 199,
+        currency: 'EUR',
+        products: [
+          { product_id: 'tent', name: 'Tent', quantity: 1, price: 180 },
+          { product_id: 'peg', name: 'Peg', quantity: 4, price: 2.5 },
+          { product_id: 'peg', name: 'Peg', quantity: 4, price: 2.5 },
+          { name: 'no id' },
+        ],
+      },
+      { timestamp: '2026-03-02T11:30:00.000Z' },
+    );
+    await applyEvent(db.pool(), order);
+    await applyEvent(db.pool(), { ...order, messageId: 'resent-by-backend' });
+    await applyEvent(db.pool(), { ...order, messageId: 'm-thief', userId: 'u-thief' });
+
+    const orders = await db
+      .pool()
+      .query(
+        'SELECT id, customer_id, total::float8, revenue::float8, currency, cart_id, message_id, completed_at FROM orders',
+      );
+    expect(orders.rows).toEqual([
+      {
+        id: 'o-1',
+        customer_id: 'u-buy',
+        total: 231.4,
+        revenue: 199,
+        currency: 'EUR',
+        cart_id: 'c-buy',
+        message_id: order.messageId,
+        completed_at: new Date('2026-03-02T11:30:00.000Z'),
+      },
+    ]);
+    const lines = await db
+      .pool()
+      .query('SELECT product_id, name, quantity, price::float8 FROM order_items ORDER BY product_id');
+    expect(lines.rows).toEqual([
+      { product_id: 'peg', name: 'Peg', quantity: 8, price: 2.5 },
+      { product_id: 'tent', name: 'Tent', quantity: 1, price: 180 },
+    ]);
+    const carts = await db.pool().query("SELECT status FROM carts WHERE id = 'c-buy'");
+    expect(carts.rows).toEqual([{ status: 'ordered' }]);
+  });
+
+  it('sets marketing consent from Unsubscribed and Email Confirmed', async () => {
+    const status = async () =>
+      (
+        await db
+          .pool()
+          .query("SELECT status, reason FROM subscriptions WHERE customer_id = 'u-sub' AND topic = 'marketing'")
+      ).rows;
+    await applyEvent(db.pool(), track('u-sub', 'Unsubscribed', { email_id: 'e-9' }));
+    expect(await status()).toEqual([{ status: 'unsubscribed', reason: 'Unsubscribed' }]);
+    await applyEvent(db.pool(), track('u-sub', 'Email Confirmed', {}));
+    expect(await status()).toEqual([{ status: 'subscribed', reason: 'Email Confirmed' }]);
+  });
+
+  it('suppresses the address on a hard bounce only', async () => {
+    await applyEvent(db.pool(), identify('u-soft', { email: 'soft@example.com' }));
+    await applyEvent(db.pool(), track('u-soft', 'Email Bounced', { type: 'soft' }));
+    expect(await isSuppressed(db.pool(), 'soft@example.com')).toBe(false);
+
+    await applyEvent(db.pool(), identify('u-hard', { email: 'Hard@Example.com' }));
+    await applyEvent(db.pool(), track('u-hard', 'Email Bounced', { type: 'hard' }));
+    expect(await isSuppressed(db.pool(), 'hard@example.com')).toBe(true);
+
+    await applyEvent(db.pool(), identify('u-bt', { email: 'bt@example.com' }));
+    await applyEvent(db.pool(), track('u-bt', 'Email Bounced', { bounce_type: 'hard' }));
+    expect(await isSuppressed(db.pool(), 'bt@example.com')).toBe(true);
+  });
+
+  it('leaves the tables as they were when an event is applied twice', async () => {
+    const id = `u-${randomUUID()}`;
+    const events: AcceptedEvent[] = [
+      identify(id, { email: `${id}@example.com`, plan: 'pro' }),
+      track(id, 'Product Added', { cart_id: `c-${id}`, product_id: 'a', quantity: 2 }),
+      track(id, 'Product Removed', { cart_id: `c-${id}`, product_id: 'a' }),
+      track(id, 'Order Completed', { order_id: `o-${id}`, cart_id: `c-${id}`, products: [{ product_id: 'a' }] }),
+      track(id, 'Unsubscribed', {}),
+      track(id, 'Email Bounced', { type: 'hard' }),
+    ];
+    const snapshot = async () => {
+      const q = (sql: string) =>
+        db
+          .pool()
+          .query(sql, [id])
+          .then((r) => r.rows);
+      return {
+        customer: await q('SELECT email, traits FROM customers WHERE id = $1'),
+        items: await q(
+          'SELECT i.product_id, i.quantity FROM cart_items i JOIN carts c ON c.id = i.cart_id WHERE c.customer_id = $1',
+        ),
+        carts: await q('SELECT status FROM carts WHERE customer_id = $1'),
+        orders: await q(
+          'SELECT o.id, i.product_id, i.quantity FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $1',
+        ),
+        subscriptions: await q('SELECT status FROM subscriptions WHERE customer_id = $1'),
+        suppressions: (await db.pool().query('SELECT count(*)::int AS n FROM suppressions')).rows,
+      };
+    };
+    for (const e of events) await applyEvent(db.pool(), e);
+    const once = await snapshot();
+    expect(once.items).toEqual([{ product_id: 'a', quantity: 1 }]);
+    for (const e of events) await applyEvent(db.pool(), e);
+    expect(await snapshot()).toEqual(once);
+  });
+
+  it('runs inside the caller’s transaction', async () => {
+    const client = await db.pool().connect();
+    try {
+      await client.query('BEGIN');
+      await applyEvent(client, track('u-tx', 'Product Added', { cart_id: 'c-tx', product_id: 'x' }));
+      expect(await client.query("SELECT quantity FROM cart_items WHERE cart_id = 'c-tx'").then((r) => r.rows)).toEqual([
+        { quantity: 1 },
+      ]);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await customer('u-tx')).toBeUndefined();
+    expect(await cart('c-tx')).toEqual([]);
+  });
+});

@@ -1,0 +1,60 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A real SMTP server on loopback for the suite: every message it accepts is parsed with mailparser,
+ * so tests assert what a recipient would get. `rejectNext` makes it answer the next message with
+ * an SMTP error code (e.g. 550 for an unknown mailbox, 451 for try-again-later).
+ */
+export function useSmtpSink() {
+  const received: ParsedMail[] = [];
+  let reject: { code: number; count: number } | undefined;
+  let server: SMTPServer | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    server = new SMTPServer({
+      authOptional: true,
+      disableReverseLookup: true,
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        if (reject && reject.count > 0) {
+          reject.count--;
+          const err = Object.assign(new Error(`${reject.code} rejected ${address.address}`), {
+            responseCode: reject.code,
+          });
+          return callback(err);
+        }
+        callback();
+      },
+      onData(stream, _session, callback) {
+        simpleParser(stream)
+          .then((mail) => {
+            received.push(mail);
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  return {
+    url: () => `smtp://127.0.0.1:${port}`,
+    received,
+    /** Messages to one address. */
+    to: (address: string) => received.filter((m) => m.to && JSON.stringify(m.to).includes(address)),
+    rejectNext(code: number, count = 1) {
+      reject = { code, count };
+    },
+    reset() {
+      received.length = 0;
+      reject = undefined;
+    },
+  };
+}
