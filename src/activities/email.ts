@@ -4,6 +4,7 @@ import type { Transporter } from 'nodemailer';
 import type { JourneysConfig } from '../config/schema';
 import type { SendOutcome, SendRequest } from '../shared/journey';
 import { suppress } from '../db/suppression';
+import { templateData } from '../templates/context';
 import { messageLinks, trackHtml, type LinkSettings } from './links';
 import { isPermanentSmtpFailure } from './mailer';
 import { decide, type Recipient } from './send-decision';
@@ -47,6 +48,7 @@ export function createSendEmail(deps: EmailDeps): (req: SendRequest) => Promise<
       client.release();
     }
     if (decision.kind === 'done') return decision.outcome;
+    if (decision.kind === 'busy') throw new Error('another attempt is sending this message right now; retrying later');
     if (decision.kind === 'interrupted') {
       await mark(
         deps.pool,
@@ -92,8 +94,8 @@ export function createSendEmail(deps: EmailDeps): (req: SendRequest) => Promise<
           'SmtpPermanentFailure',
         );
       }
-      // Not accepted: back to queued, so the retry sends it.
-      await mark(deps.pool, messageId, 'queued', null);
+      // Not accepted: back to queued and unclaimed, so the retry sends it.
+      await deps.pool.query(`UPDATE messages SET status = 'queued', claimed_at = NULL WHERE id = $1`, [messageId]);
       throw err;
     }
     await deps.afterSmtpAccepted?.(messageId);
@@ -117,17 +119,14 @@ async function render(
   recipient: Recipient,
   config: JourneysConfig,
 ) {
-  const data = {
-    ...req.data,
-    customer: {
-      first_name: recipient.first_name,
-      last_name: recipient.last_name,
-      email: recipient.email,
-      locale: recipient.locale,
+  const data = templateData(
+    {
+      customer: { ...recipient },
+      links: { ...messageLinks(messageId, deps.links) },
+      brand: config.messaging.brand,
     },
-    links: messageLinks(messageId, deps.links),
-    brand: config.messaging.brand,
-  };
+    req.data,
+  );
   try {
     const email = await deps.renderer.render(req.template, recipient.locale ?? config.messaging.defaultLocale, data);
     return { ...email, html: trackHtml(email.html, messageId, deps.links) };

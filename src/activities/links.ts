@@ -13,15 +13,19 @@ export interface MessageLinks {
   preferences: string;
   pause: string;
   fewer: string;
+  /** Double opt-in: confirms the address (the welcome series waits for it). */
+  confirm: string;
 }
 
 export function messageLinks(messageId: number, s: LinkSettings): MessageLinks {
-  const unsubscribe = `${s.publicUrl}/u/${signToken({ m: messageId }, s.signingSecret)}`;
+  const token = signToken({ m: messageId }, s.signingSecret);
+  const unsubscribe = `${s.publicUrl}/u/${token}`;
   return {
     unsubscribe,
     preferences: unsubscribe,
     pause: `${unsubscribe}?action=pause`,
     fewer: `${unsubscribe}?action=fewer`,
+    confirm: `${s.publicUrl}/c/${token}`,
   };
 }
 

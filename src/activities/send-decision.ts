@@ -9,7 +9,15 @@ export type Decision =
   | { kind: 'done'; outcome: SendOutcome }
   | { kind: 'send'; messageId: number; recipient: Recipient }
   /** A previous attempt was interrupted while handing the message to SMTP. */
-  | { kind: 'interrupted'; messageId: number };
+  | { kind: 'interrupted'; messageId: number }
+  /** Another attempt holds the row right now (a retry that overtook a slow attempt). */
+  | { kind: 'busy' };
+
+/**
+ * How long an attempt owns a queued row. Matches the send activity's start-to-close timeout: an
+ * attempt older than that is dead, as far as Temporal is concerned, and a retry may take over.
+ */
+export const CLAIM_TTL_MS = 60_000;
 
 export interface Recipient {
   email: string;
@@ -22,6 +30,7 @@ interface ExistingRow {
   id: number;
   status: string;
   reason: string | null;
+  claimed_at: Date | null;
 }
 
 const FINAL: Record<string, SendOutcome['status']> = {
@@ -47,7 +56,7 @@ export async function decide(
   try {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [req.customerId]);
     const existing = await client.query<ExistingRow>(
-      'SELECT id, status, reason FROM messages WHERE idempotency_key = $1 FOR UPDATE',
+      'SELECT id, status, reason, claimed_at FROM messages WHERE idempotency_key = $1 FOR UPDATE',
       [req.idempotencyKey],
     );
     const row = existing.rows[0];
@@ -58,6 +67,10 @@ export async function decide(
     if (row?.status === 'sending') {
       await client.query('COMMIT');
       return { kind: 'interrupted', messageId: Number(row.id) };
+    }
+    if (row?.status === 'queued' && row.claimed_at && now.getTime() - row.claimed_at.getTime() < CLAIM_TTL_MS) {
+      await client.query('COMMIT');
+      return { kind: 'busy' };
     }
 
     const { rows: profiles } = await client.query<
@@ -74,7 +87,7 @@ export async function decide(
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO messages (idempotency_key, customer_id, journey, step, template, variant, transactional, holdout, status, reason, locale)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (idempotency_key) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason
+       ON CONFLICT (idempotency_key) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, claimed_at = NULL
        RETURNING id`,
       [
         req.idempotencyKey,
@@ -90,6 +103,9 @@ export async function decide(
         profile?.locale ?? null,
       ],
     );
+    if (verdict.status === 'sent') {
+      await client.query('UPDATE messages SET claimed_at = $2 WHERE id = $1', [rows[0].id, now]);
+    }
     await client.query('COMMIT');
     if (verdict.status !== 'sent') return { kind: 'done', outcome: verdict };
     return { kind: 'send', messageId: Number(rows[0].id), recipient: profile! };

@@ -31,11 +31,7 @@ export async function recordMessageEvent(pool: Pool, messageId: number, type: st
  * the workflow; every one of them is still counted in message_events.
  */
 export function emailEvent(
-  name:
-    | typeof Events.EmailOpened
-    | typeof Events.EmailLinkClicked
-    | typeof Events.Unsubscribed
-    | typeof Events.PreferenceUpdated,
+  name: (typeof Events)[keyof typeof Events],
   m: TrackedMessage,
   extra: Record<string, unknown> = {},
   key = '',

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { Events, type CustomerEvent } from '../shared/events';
 import { verifyToken } from '../tracking/tokens';
 import { emailEvent, findMessage, recordMessageEvent, type TrackedMessage } from './tracking-events';
-import { choicePage, donePage, type PreferenceAction } from './unsubscribe-page';
+import { choicePage, confirmedPage, donePage, type PreferenceAction } from './unsubscribe-page';
 
 export interface TrackingDeps {
   pool: Pool;
@@ -47,6 +47,14 @@ export function trackingRouter(deps: TrackingDeps): Router {
     await recordMessageEvent(deps.pool, m.id, 'clicked', url);
     await deps.accept(emailEvent(Events.EmailLinkClicked, m, { url }, url));
     res.redirect(302, url!);
+  });
+
+  // Double opt-in: the link in the confirmation email. Confirming twice is harmless.
+  router.get('/c/:token', async (req: Request<{ token: string }>, res) => {
+    const found = await message(req.params.token);
+    if (!found) return notFound(res);
+    await deps.accept(emailEvent(Events.EmailConfirmed, found[0]));
+    res.type('html').send(confirmedPage());
   });
 
   router.get('/u/:token', async (req: Request<{ token: string }>, res) => {

@@ -37,3 +37,7 @@ const DONE: Record<PreferenceAction, string> = {
 export function donePage(action: PreferenceAction): string {
   return page('Email preferences', `<h1>Thank you</h1><p>${DONE[action]}</p>`);
 }
+
+export function confirmedPage(): string {
+  return page('Subscription confirmed', '<h1>Thank you</h1><p>Your email address is confirmed.</p>');
+}

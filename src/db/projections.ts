@@ -27,6 +27,33 @@ export async function applyEvent(db: Queryable, event: AcceptedEvent): Promise<v
       return setSubscription(db, event.userId, MARKETING, 'subscribed', event.event);
     case Events.EmailBounced:
       return isHardBounce(event) ? suppressBouncedAddress(db, event) : undefined;
+    case Events.PreferenceUpdated:
+      return applyPreference(db, event);
+  }
+}
+
+/** How long "pause emails" lasts when the event does not say. */
+const DEFAULT_PAUSE_DAYS = 30;
+
+/**
+ * The answers on the preference page (and the re-engagement check-in's links): pause marketing
+ * for a while, send fewer, or back to normal.
+ */
+async function applyPreference(db: Queryable, event: AcceptedEvent): Promise<void> {
+  const preference = prop(event, 'preference');
+  if (preference === 'pause') {
+    const days = Number(prop(event, 'days') ?? DEFAULT_PAUSE_DAYS);
+    await db.query(
+      `UPDATE customers SET paused_until = $2::timestamptz + make_interval(days => $3), updated_at = now() WHERE id = $1`,
+      [event.userId, event.timestamp, days],
+    );
+  } else if (preference === 'fewer' || preference === 'normal') {
+    await db.query(`UPDATE customers SET frequency = $2, paused_until = NULL, updated_at = now() WHERE id = $1`, [
+      event.userId,
+      preference,
+    ]);
+  } else if (preference === 'subscribed') {
+    await setSubscription(db, event.userId, MARKETING, 'subscribed', event.event);
   }
 }
 

@@ -275,3 +275,28 @@ describe('applyEvent', () => {
     expect(await cart('c-tx')).toEqual([]);
   });
 });
+
+describe('preference answers', () => {
+  const db = useMigratedPostgres();
+
+  it('pauses marketing for 30 days, or switches to fewer emails, and back to normal', async () => {
+    const at = '2026-11-23T10:00:00.000Z';
+    const event = (preference: string) => ({
+      messageId: `pref-${preference}-${Math.random()}`,
+      type: 'track' as const,
+      event: 'Email Preference Updated',
+      userId: 'pref-1',
+      timestamp: at,
+      properties: { preference },
+    });
+    await applyEvent(db.pool(), event('pause'));
+    let row = (await db.pool().query(`SELECT paused_until, frequency FROM customers WHERE id = 'pref-1'`)).rows[0];
+    expect(row.paused_until.toISOString()).toBe('2026-12-23T10:00:00.000Z');
+    await applyEvent(db.pool(), event('fewer'));
+    row = (await db.pool().query(`SELECT paused_until, frequency FROM customers WHERE id = 'pref-1'`)).rows[0];
+    expect(row).toEqual({ paused_until: null, frequency: 'fewer' });
+    await applyEvent(db.pool(), event('normal'));
+    row = (await db.pool().query(`SELECT frequency FROM customers WHERE id = 'pref-1'`)).rows[0];
+    expect(row.frequency).toBe('normal');
+  });
+});

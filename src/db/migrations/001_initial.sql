@@ -141,6 +141,7 @@ CREATE TABLE messages (
   locale          text,
   subject         text,
   smtp_message_id text,
+  claimed_at      timestamptz,       -- when a send attempt took the row; see src/activities/send-decision.ts
   created_at      timestamptz NOT NULL DEFAULT now(),
   sent_at         timestamptz
 );

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Template } from 'liquidjs';
+import { createEngines, type Engines } from './engine';
+import { TemplateError } from './errors';
+import { listTemplate, pickLocale, type LocaleFiles } from './files';
+import { canonicalLocale, localeChain } from './locale';
+import { liquidFailure } from './liquid-errors';
+import { MjmlInvalid, mjmlToHtml } from './mjml';
+import { htmlToText } from './text';
+
+export { TemplateError } from './errors';
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  /** The locale actually used, after fallback (de-AT → de → the default locale). */
+  locale: string;
+}
+
+export interface RendererOptions {
+  /** Where the template folders are; defaults to this module's folder (src/templates or dist/templates). */
+  dir?: string;
+  /** The locale every template has, used when neither the locale nor its language has files. */
+  defaultLocale: string;
+  /** ISO 4217 code for `{{ amount | money }}` without a currency. Default USD, as in Segment's spec. */
+  defaultCurrency?: string;
+}
+
+/** Counters, for tests and metrics: what the caches saved. */
+export interface RendererStats {
+  /** Template + locale pairs read and parsed (once each, then cached). */
+  compiles: number;
+  /** Files and folders the renderer read itself (partials are read and cached by LiquidJS). */
+  fileReads: number;
+  renders: number;
+}
+
+export interface Renderer {
+  render(template: string, locale: string | undefined, data: Record<string, unknown>): Promise<RenderedEmail>;
+  readonly stats: Readonly<RendererStats>;
+}
+
+/** One template in one locale, parsed. */
+interface Compiled {
+  files: LocaleFiles;
+  engines: Engines;
+  subject: Template[];
+  body: Template[];
+  text?: Template[];
+}
+
+export function createRenderer(opts: RendererOptions): Renderer {
+  const dir = opts.dir ?? path.join(__dirname);
+  const canonical = canonicalLocale(opts.defaultLocale);
+  if (!canonical) throw new Error(`defaultLocale: "${opts.defaultLocale}" is not a locale tag`);
+  const defaultLocale: string = canonical;
+  const defaultCurrency = opts.defaultCurrency ?? 'USD';
+  const stats: RendererStats = { compiles: 0, fileReads: 0, renders: 0 };
+  // Promises, so concurrent first renders share one read; a failure is not cached.
+  const listings = new Map<string, Promise<Set<string> | undefined>>();
+  const compiled = new Map<string, Promise<Compiled>>();
+  const engines = new Map<string, Engines>();
+
+  function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = load();
+      cache.set(key, hit);
+      hit.catch(() => cache.delete(key));
+    }
+    return hit;
+  }
+
+  function enginesFor(locale: string): Engines {
+    let e = engines.get(locale);
+    if (!e) engines.set(locale, (e = createEngines(dir, localeChain(locale, defaultLocale), defaultCurrency)));
+    return e;
+  }
+
+  async function read(template: string, file: string): Promise<string> {
+    stats.fileReads++;
+    return fs.promises.readFile(path.join(dir, template, file), 'utf8');
+  }
+
+  async function compile(template: string, files: LocaleFiles): Promise<Compiled> {
+    stats.compiles++;
+    const { locale } = files;
+    const e = enginesFor(locale);
+    const parse = async (engine: Engines['html'], file: string) => {
+      const source = await read(template, file);
+      try {
+        return engine.parse(source, path.join(dir, template, file));
+      } catch (err) {
+        throw liquidFailure(err, { template, locale, file });
+      }
+    };
+    return {
+      files,
+      engines: e,
+      subject: await parse(e.text, files.subject),
+      body: await parse(e.html, files.body),
+      text: files.text ? await parse(e.text, files.text) : undefined,
+    };
+  }
+
+  async function load(template: string, locale: string | undefined): Promise<Compiled> {
+    const listing = await cached(listings, template, () => {
+      stats.fileReads++;
+      return listTemplate(dir, template);
+    });
+    if (!listing) throw new TemplateError('unknown template', { template, locale });
+    const files = pickLocale(template, listing, localeChain(locale, defaultLocale));
+    return cached(compiled, `${template}/${files.locale}`, () => compile(template, files));
+  }
+
+  async function render(template: string, locale: string | undefined, data: Record<string, unknown>) {
+    stats.renders++;
+    const c = await load(template, locale);
+    const where = { template, locale: c.files.locale };
+    const message = { template, locale: c.files.locale };
+    const liquid = async (engine: Engines['html'], tpl: Template[], scope: object, file: string) => {
+      try {
+        return String(await engine.render(tpl, scope));
+      } catch (err) {
+        throw liquidFailure(err, { ...where, file });
+      }
+    };
+
+    const subject = (await liquid(c.engines.text, c.subject, { ...data, message }, c.files.subject))
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (!subject) throw new TemplateError('the subject rendered empty', { ...where, file: c.files.subject });
+
+    const scope = { ...data, message: { ...message, subject } };
+    const mjml = await liquid(c.engines.html, c.body, scope, c.files.body);
+    let html: string;
+    try {
+      html = await mjmlToHtml(mjml, path.join(dir, template, c.files.body));
+    } catch (err) {
+      const reason = err instanceof MjmlInvalid ? err.message : `MJML failed: ${String(err)}`;
+      throw new TemplateError(reason, { ...where, file: c.files.body, cause: err });
+    }
+
+    const text = c.text ? (await liquid(c.engines.text, c.text, scope, c.files.text!)).trim() : htmlToText(html);
+    return { subject, html, text, locale: c.files.locale };
+  }
+
+  return { render, stats };
+}

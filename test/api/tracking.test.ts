@@ -1,0 +1,128 @@
+import express from 'express';
+import request from 'supertest';
+import { trackingRouter } from '../../src/api/tracking';
+import { recordEvent } from '../../src/ingest/record';
+import type { CustomerEvent } from '../../src/shared/events';
+import { signToken } from '../../src/tracking/tokens';
+import { useMigratedPostgres } from '../helpers/postgres';
+
+const SECRET = 'tracking-test-secret';
+
+describe('tracking and consent links', () => {
+  const db = useMigratedPostgres();
+  const accepted: CustomerEvent[] = [];
+  let app: express.Express;
+  let messageId: number;
+
+  beforeAll(async () => {
+    // Stored and projected as the API would; delivery to Temporal is the e2e test's business.
+    app = express().use(
+      trackingRouter({
+        pool: db.pool(),
+        signingSecret: SECRET,
+        accept: async (event) => {
+          accepted.push(event);
+          await recordEvent(db.pool(), event);
+        },
+      }),
+    );
+    await db.pool().query(`INSERT INTO customers (id, email) VALUES ('t-1', 't-1@example.test')`);
+    const { rows } = await db.pool().query(
+      `INSERT INTO messages (idempotency_key, customer_id, journey, step, template, status, variant)
+       VALUES ('k-1', 't-1', 'win-back', 'offer', 'win-back', 'sent', 'B') RETURNING id`,
+    );
+    messageId = Number(rows[0].id);
+  });
+  beforeEach(() => {
+    accepted.length = 0;
+  });
+  const token = (u?: string) => signToken({ m: messageId, ...(u ? { u } : {}) }, SECRET);
+  const events = async (type: string) =>
+    (await db.pool().query('SELECT url FROM message_events WHERE message_id = $1 AND type = $2', [messageId, type]))
+      .rows;
+
+  it('serves the open pixel, counts every open and tells the workflow once per email', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app).get(`/t/o/${token()}.gif`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('image/gif');
+      expect(res.headers['cache-control']).toContain('no-store');
+    }
+    expect(await events('opened')).toHaveLength(2);
+    expect(accepted.map((e) => e.event)).toEqual(['Email Opened', 'Email Opened']);
+    expect(new Set(accepted.map((e) => e.messageId)).size).toBe(1); // the same messageId: deduplicated downstream
+    expect(accepted[0]).toMatchObject({
+      userId: 't-1',
+      properties: { campaign_name: 'win-back', step: 'offer', variant: 'B' },
+    });
+  });
+
+  it('records a click and redirects to the signed destination', async () => {
+    const res = await request(app).get(`/t/c/${token('https://shop.example/p-1?utm=x&y=1')}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('https://shop.example/p-1?utm=x&y=1');
+    expect(await events('clicked')).toEqual([{ url: 'https://shop.example/p-1?utm=x&y=1' }]);
+    expect(accepted[0]).toMatchObject({
+      event: 'Email Link Clicked',
+      properties: { url: 'https://shop.example/p-1?utm=x&y=1' },
+    });
+  });
+
+  it('answers 404 to a tampered, foreign or unknown token and never redirects', async () => {
+    const good = token('https://shop.example/');
+    const [body, mac] = good.split('.');
+    const forged = `${Buffer.from(JSON.stringify({ m: messageId, u: 'https://evil.example/' })).toString('base64url')}.${mac}`;
+    const foreign = signToken({ m: messageId, u: 'https://shop.example/' }, 'another-secret');
+    const unknown = signToken({ m: 999_999, u: 'https://shop.example/' }, SECRET);
+    for (const t of [forged, foreign, unknown, `${body}.x`, 'nonsense', token()]) {
+      const res = await request(app).get(`/t/c/${t}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.body).toEqual({ error: { code: 'not_found', message: 'Unknown link' } });
+    }
+    expect((await request(app).get(`/t/o/${forged}.gif`)).status).toBe(404);
+    expect((await request(app).post(`/u/${forged}`).type('form').send({ action: 'unsubscribe' })).status).toBe(404);
+    expect(accepted).toEqual([]);
+  });
+
+  it('shows the preference page on GET without changing anything', async () => {
+    const res = await request(app).get(`/u/${token()}?action=pause`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Unsubscribe from marketing emails');
+    expect(res.text).toMatch(/value="pause" class="primary"/);
+    expect(accepted).toEqual([]);
+  });
+
+  it('unsubscribes at once on the RFC 8058 one-click POST', async () => {
+    const res = await request(app).post(`/u/${token()}`).type('form').send('List-Unsubscribe=One-Click');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('You are unsubscribed');
+    expect(await events('unsubscribed')).toHaveLength(1);
+    const { rows } = await db
+      .pool()
+      .query(`SELECT status FROM subscriptions WHERE customer_id = 't-1' AND topic = 'marketing'`);
+    expect(rows).toEqual([{ status: 'unsubscribed' }]);
+    expect(accepted.map((e) => e.event)).toEqual(['Unsubscribed']);
+  });
+
+  it('pauses for 30 days or switches to fewer emails from the page buttons', async () => {
+    await request(app).post(`/u/${token()}`).type('form').send({ action: 'pause' }).expect(200);
+    let row = (await db.pool().query(`SELECT paused_until, frequency FROM customers WHERE id = 't-1'`)).rows[0];
+    expect(row.paused_until.getTime() - Date.now()).toBeGreaterThan(29 * 86400_000);
+    await request(app).post(`/u/${token()}`).type('form').send({ action: 'fewer' }).expect(200);
+    row = (await db.pool().query(`SELECT frequency FROM customers WHERE id = 't-1'`)).rows[0];
+    expect(row.frequency).toBe('fewer');
+    expect(accepted.map((e) => [e.event, e.properties?.preference])).toEqual([
+      ['Email Preference Updated', 'pause'],
+      ['Email Preference Updated', 'fewer'],
+    ]);
+    const bad = await request(app).post(`/u/${token()}`).type('form').send({ action: 'delete-everything' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('confirms the address from the double opt-in link', async () => {
+    const res = await request(app).get(`/c/${token()}`);
+    expect(res.status).toBe(200);
+    expect(accepted.map((e) => e.event)).toEqual(['Email Confirmed']);
+  });
+});

@@ -1,0 +1,120 @@
+import express from 'express';
+import request from 'supertest';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createMailer } from '../../src/activities/mailer';
+import { trackingRouter } from '../../src/api/tracking';
+import { ingest } from '../../src/ingest/ingest';
+import { customerStateQuery } from '../../src/shared/signals';
+import { createRenderer } from '../../src/templates/renderer';
+import { TASK_QUEUE } from '../../src/worker/task-queue';
+import { identify, testConfig, track } from '../helpers/journeys';
+import { useMigratedPostgres } from '../helpers/postgres';
+import { useSmtpSink } from '../helpers/smtp-sink';
+import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
+
+const links = { publicUrl: 'https://mail.example.test', signingSecret: 'e2e-signing-secret' };
+// The brief's timings, shortened so the journey runs while the test watches.
+const config = testConfig({
+  journeys: { abandonedCart: { firstReminderAfter: '2 seconds', secondReminderAfter: '2 seconds' } },
+});
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  seconds = 30,
+): Promise<T> {
+  for (let i = 0; i < seconds * 10; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('end to end on the dev server: events in, emails out, clicks back', () => {
+  const env = useDevServerEnv();
+  const db = useMigratedPostgres();
+  const smtp = useSmtpSink();
+
+  beforeAll(async () => {
+    const mailer = createMailer(smtp.url());
+    const activities = createActivities({
+      pool: db.pool(),
+      mailer,
+      clock: () => new Date(),
+      config: () => config,
+      renderer: createRenderer({ defaultLocale: 'en' }),
+      links,
+    });
+    const worker = await Worker.create({
+      connection: env().nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowsPath: require.resolve('../../src/workflows'),
+      activities,
+    });
+    const running = worker.run();
+    stopBeforeTeardown(async () => {
+      worker.shutdown();
+      await running;
+      mailer.close();
+    });
+  }, 60_000);
+
+  it('runs the abandoned-cart journey with the real activities and tracks the click', async () => {
+    const deps = { pool: db.pool(), temporal: env().client };
+    await ingest(deps, identify({ email: 'ada@example.test', first_name: 'Ada', locale: 'de' }, 'e2e-1'));
+    const added = track(
+      'Product Added',
+      {
+        cart_id: 'k-9',
+        product_id: 'p-9',
+        name: 'Regenjacke',
+        price: 89,
+        quantity: 1,
+        url: 'https://shop.example/p-9',
+      },
+      'e2e-1',
+    );
+    await ingest(deps, added);
+    expect(await ingest(deps, added)).toEqual({ duplicate: true }); // a client retry
+
+    const emails = await eventually(
+      () => (smtp.to('ada@example.test').length >= 2 ? smtp.to('ada@example.test') : undefined),
+      'two reminders',
+    );
+    expect(emails).toHaveLength(2);
+    for (const mail of emails) {
+      expect(mail.html).toContain('Regenjacke');
+      expect(mail.headers.get('x-journey')).toBe('abandoned-cart');
+    }
+    const { rows } = await db
+      .pool()
+      .query(`SELECT step, status, locale FROM messages WHERE customer_id = 'e2e-1' ORDER BY id`);
+    expect(rows).toEqual([
+      { step: 'reminder', status: 'sent', locale: 'de' },
+      { step: 'reminder-with-incentive', status: 'sent', locale: 'de' },
+    ]);
+
+    // The reader clicks the product link: we record it, tell the workflow, and send them on.
+    const click = String(emails[0].html).match(/href="https:\/\/mail\.example\.test(\/t\/c\/[^"]+)"/)![1];
+    const app = express().use(
+      trackingRouter({
+        pool: db.pool(),
+        signingSecret: links.signingSecret,
+        accept: async (event) => void (await ingest(deps, event)),
+      }),
+    );
+    const res = await request(app).get(click);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toMatch(/^https:\/\/shop\.example/);
+    const handle = env().client.workflow.getHandle('customer-e2e-1');
+    await eventually(
+      async () => ((await handle.query(customerStateQuery)).eventsProcessed === 3 ? true : undefined),
+      'the click to reach the customer workflow',
+    );
+    const clicked = await db.pool().query(`SELECT count(*)::int AS n FROM message_events WHERE type = 'clicked'`);
+    expect(clicked.rows[0].n).toBe(1);
+    expect((await request(app).get('/t/c/forged.token')).status).toBe(404);
+  }, 90_000);
+});
