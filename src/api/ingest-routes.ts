@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { Router, type Request } from 'express';
+import type { z } from 'zod';
+import { ServiceUnavailable } from '../ingest/errors';
+import type { StoredEvent } from '../ingest/record';
+import { ApiError } from './errors';
+import {
+  batchSchema,
+  identifySchema,
+  MAX_EVENT_BYTES,
+  trackSchema,
+  type IdentifyCall,
+  type TrackCall,
+} from './schemas';
+
+export interface IngestRouteDeps {
+  /** Stores the event, then delivers it; throws ServiceUnavailable when a backend is down. */
+  ingest: (event: StoredEvent) => Promise<unknown>;
+}
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw new ApiError(400, 'invalid_request', details[0]?.message ?? 'Invalid request', details);
+}
+
+function checkSize(call: unknown, index?: number): void {
+  if (Buffer.byteLength(JSON.stringify(call)) > MAX_EVENT_BYTES) {
+    const where = index === undefined ? 'The event' : `Event ${index}`;
+    throw new ApiError(413, 'event_too_large', `${where} is larger than 32 KB`);
+  }
+}
+
+function toEvent(
+  call: (IdentifyCall & { type?: 'identify' }) | (TrackCall & { type?: 'track' }),
+  kind: 'identify' | 'track',
+  context?: object,
+): StoredEvent {
+  return {
+    // Segment's libraries always send one; a missing messageId gets one, so it is still stored once.
+    messageId: call.messageId ?? randomUUID(),
+    type: kind,
+    event: kind === 'identify' ? 'identify' : (call as TrackCall).event,
+    userId: call.userId,
+    timestamp: call.timestamp ? new Date(call.timestamp).toISOString() : new Date().toISOString(),
+    properties: kind === 'track' ? ((call as TrackCall).properties ?? {}) : undefined,
+    traits: kind === 'identify' ? ((call as IdentifyCall).traits ?? {}) : undefined,
+    context: { ...context, ...call.context },
+  };
+}
+
+async function accept(deps: IngestRouteDeps, events: StoredEvent[]): Promise<void> {
+  // One customer's events in order; different customers side by side.
+  const byCustomer = new Map<string, StoredEvent[]>();
+  for (const e of events) byCustomer.set(e.userId, [...(byCustomer.get(e.userId) ?? []), e]);
+  try {
+    await Promise.all(
+      [...byCustomer.values()].map(async (list) => {
+        for (const e of list) await deps.ingest(e);
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ServiceUnavailable) {
+      throw new ApiError(
+        503,
+        'unavailable',
+        `${err.service === 'postgres' ? 'The database' : 'Temporal'} is unavailable; retry later`,
+        undefined,
+        {
+          'Retry-After': '5',
+        },
+      );
+    }
+    throw err;
+  }
+}
+
+/** POST /v1/identify, /v1/track and /v1/batch: Segment's HTTP Tracking API. */
+export function ingestRouter(deps: IngestRouteDeps): Router {
+  const router = Router();
+  const ok = { success: true };
+
+  router.post('/v1/identify', async (req: Request, res) => {
+    checkSize(req.body);
+    await accept(deps, [toEvent(parse(identifySchema, req.body), 'identify')]);
+    res.json(ok);
+  });
+
+  router.post('/v1/track', async (req: Request, res) => {
+    checkSize(req.body);
+    await accept(deps, [toEvent(parse(trackSchema, req.body), 'track')]);
+    res.json(ok);
+  });
+
+  router.post('/v1/batch', async (req: Request, res) => {
+    const body = parse(batchSchema, req.body);
+    body.batch.forEach((call, i) => checkSize(call, i));
+    await accept(
+      deps,
+      body.batch.map((call) => toEvent(call, call.type, body.context)),
+    );
+    res.json(ok);
+  });
+
+  return router;
+}

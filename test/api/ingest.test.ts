@@ -1,0 +1,156 @@
+import request from 'supertest';
+import { Worker } from '@temporalio/worker';
+import { createApp } from '../../src/api/app';
+import { customerStateQuery } from '../../src/shared/signals';
+import { TASK_QUEUE } from '../../src/worker/task-queue';
+import { StubActivities } from '../helpers/journeys';
+import { useMigratedPostgres } from '../helpers/postgres';
+import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
+import type { Express } from 'express';
+
+const KEY = 'wk_test_123';
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+describe('event ingestion API (Segment HTTP Tracking API)', () => {
+  const env = useDevServerEnv();
+  const db = useMigratedPostgres();
+  const stub = new StubActivities(env);
+  let app: Express;
+
+  beforeAll(async () => {
+    const worker = await Worker.create({
+      connection: env().nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowsPath: require.resolve('../../src/workflows'),
+      activities: stub.activities,
+    });
+    const running = worker.run();
+    stopBeforeTeardown(async () => {
+      worker.shutdown();
+      await running;
+    });
+    app = createApp({
+      pool: db.pool(),
+      temporal: env().client,
+      apiKeys: [KEY],
+      signingSecret: 'x'.repeat(32),
+      log: () => {},
+    });
+  }, 60_000);
+
+  const state = (userId: string) => env().client.workflow.getHandle(`customer-${userId}`).query(customerStateQuery);
+  const stored = async (messageId: string) =>
+    (await db.pool().query('SELECT name, delivered_at FROM events WHERE message_id = $1', [messageId])).rows;
+
+  it('asks for a write key, by Basic (Segment) or Bearer', async () => {
+    const none = await request(app).post('/v1/track').send({ userId: 'u', event: 'X' });
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toContain('Basic realm="journeys"');
+    expect(none.body.error.code).toBe('unauthorized');
+    expect((await request(app).post('/v1/track').set('Authorization', basic('wrong')).send({})).status).toBe(401);
+    const bearer = await request(app)
+      .post('/v1/track')
+      .set('Authorization', `Bearer ${KEY}`)
+      .send({ userId: 'api-1', event: 'Page Viewed', messageId: 'api-m-1' });
+    expect(bearer.status).toBe(200);
+    expect(bearer.body).toEqual({ success: true });
+  });
+
+  it('stores the event and hands it to the customer workflow, once per messageId', async () => {
+    const call = {
+      userId: 'api-2',
+      event: 'Product Viewed',
+      messageId: 'api-m-2',
+      timestamp: '2026-11-20T08:00:00+01:00',
+      properties: { product_id: 'p-1', any: { nested: ['thing'] } },
+      context: { locale: 'de-DE' },
+    };
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app).post('/v1/track').set('Authorization', basic(KEY)).send(call);
+      expect(res.status).toBe(200);
+    }
+    expect(await stored('api-m-2')).toEqual([{ name: 'Product Viewed', delivered_at: expect.any(Date) }]);
+    expect((await state('api-2')).eventsProcessed).toBe(1);
+    const { rows } = await db.pool().query(`SELECT occurred_at, context FROM events WHERE message_id = 'api-m-2'`);
+    expect(rows[0].occurred_at.toISOString()).toBe('2026-11-20T07:00:00.000Z');
+    expect(rows[0].context).toEqual({ locale: 'de-DE' });
+  });
+
+  it('takes a batch of identify and track calls, in order per customer', async () => {
+    const res = await request(app)
+      .post('/v1/batch')
+      .set('Authorization', basic(KEY))
+      .send({
+        batch: [
+          {
+            type: 'identify',
+            userId: 'api-3',
+            messageId: 'b-1',
+            traits: { email: 'b@example.test', timezone: 'Asia/Tokyo' },
+          },
+          { type: 'track', userId: 'api-3', messageId: 'b-2', event: 'Signed Up' },
+          { type: 'track', userId: 'api-4', messageId: 'b-3', event: 'Product Viewed' },
+        ],
+      });
+    expect(res.status).toBe(200);
+    const s = await state('api-3');
+    expect(s).toMatchObject({ eventsProcessed: 2, profile: { timezone: 'Asia/Tokyo' } });
+    expect(s.signedUpAt).toBeDefined();
+    expect((await state('api-4')).eventsProcessed).toBe(1);
+    const { rows } = await db.pool().query(`SELECT email FROM customers WHERE id = 'api-3'`);
+    expect(rows).toEqual([{ email: 'b@example.test' }]);
+  });
+
+  it('rejects bad input with 400 and the field paths, never 500', async () => {
+    const post = (path: string, body: unknown) =>
+      request(app)
+        .post(path)
+        .set('Authorization', basic(KEY))
+        .send(body as object);
+    const noUser = await post('/v1/track', { event: 'X' });
+    expect(noUser.status).toBe(400);
+    expect(noUser.body.error).toMatchObject({ code: 'invalid_request', message: 'userId is required' });
+    expect(noUser.body.error.details).toEqual([{ path: 'userId', message: 'userId is required' }]);
+    const noEvent = await post('/v1/track', { userId: 'u' });
+    expect(noEvent.body.error.details[0].path).toBe('event');
+    const badBatch = await post('/v1/batch', {
+      batch: [
+        { type: 'track', userId: 'u', event: 'X' },
+        { type: 'page', userId: 'u' },
+      ],
+    });
+    expect(badBatch.status).toBe(400);
+    expect(badBatch.body.error.details[0].path).toBe('batch.1.type');
+    const badTime = await post('/v1/identify', { userId: 'u', timestamp: 'yesterday' });
+    expect(badTime.body.error.details[0].path).toBe('timestamp');
+    const malformed = await request(app)
+      .post('/v1/track')
+      .set('Authorization', basic(KEY))
+      .set('Content-Type', 'application/json')
+      .send('{"userId": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('malformed_json');
+  });
+
+  it('refuses an event over 32 KB and a body over 500 KB with 413', async () => {
+    const post = (path: string, body: unknown) =>
+      request(app)
+        .post(path)
+        .set('Authorization', basic(KEY))
+        .send(body as object);
+    const big = await post('/v1/track', { userId: 'u', event: 'X', properties: { blob: 'x'.repeat(33 * 1024) } });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('event_too_large');
+    const huge = await post('/v1/batch', {
+      batch: Array.from({ length: 20 }, (_, i) => ({
+        type: 'track',
+        userId: 'u',
+        event: 'X',
+        properties: { blob: 'x'.repeat(30 * 1024), i },
+      })),
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe('payload_too_large');
+    expect(await stored('never')).toEqual([]);
+  });
+});
