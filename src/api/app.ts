@@ -13,13 +13,14 @@ export interface AppDeps {
   apiKeys: string[];
   signingSecret: string;
   log?: (err: unknown) => void;
+  deliveryTimeoutMs?: number;
 }
 
 /** The HTTP API: Segment-style ingestion behind write keys, and our own email links. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  const ingestDeps = { pool: deps.pool, temporal: deps.temporal };
+  const ingestDeps = { pool: deps.pool, temporal: deps.temporal, deliveryTimeoutMs: deps.deliveryTimeoutMs };
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

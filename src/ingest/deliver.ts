@@ -10,7 +10,12 @@ import type { customer } from '../workflows/customer';
  * event. Update-with-start, with the messageId as update id: it returns once the workflow has the
  * event, and a repeat is recognised as such (docs/decisions.md explains why not a signal).
  */
-export async function deliverEvent(client: Client, event: CustomerEvent): Promise<IngestResult> {
+export async function deliverEvent(client: Client, event: CustomerEvent, timeoutMs = 10_000): Promise<IngestResult> {
+  // A deadline, so an unreachable Temporal becomes a prompt 503 rather than a hung request.
+  return client.connection.withDeadline(Date.now() + timeoutMs, () => deliver(client, event));
+}
+
+function deliver(client: Client, event: CustomerEvent): Promise<IngestResult> {
   return client.workflow.executeUpdateWithStart(ingestUpdate, {
     args: [event],
     updateId: event.messageId,

@@ -7,6 +7,8 @@ import { markDelivered, recordEvent, type StoredEvent } from './record';
 export interface IngestDeps {
   pool: Pool;
   temporal: Client;
+  /** How long delivery may take before the caller hears Temporal is unavailable. */
+  deliveryTimeoutMs?: number;
 }
 
 /**
@@ -19,7 +21,7 @@ export async function ingest(deps: IngestDeps, event: StoredEvent): Promise<{ du
   const fresh = await recordEvent(deps.pool, event).catch((err: unknown) => {
     throw new ServiceUnavailable('postgres', err);
   });
-  const result = await deliverEvent(deps.temporal, event).catch((err: unknown) => {
+  const result = await deliverEvent(deps.temporal, event, deps.deliveryTimeoutMs).catch((err: unknown) => {
     if (isUnavailable(err)) throw new ServiceUnavailable('temporal', err);
     throw err;
   });
@@ -27,9 +29,10 @@ export async function ingest(deps: IngestDeps, event: StoredEvent): Promise<{ du
   return { duplicate: !fresh || result.duplicate };
 }
 
-/** Temporal could not be reached (as opposed to rejecting the request). */
+/** Temporal could not be reached in time (as opposed to rejecting the request). */
 function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: number; name?: string };
-  // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), or the client's connection error.
-  return e.code === 14 || e.code === 4 || e.name === 'ServiceError' || e.name === 'TransportError';
+  // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), on the error or the one it wraps; an update
+  // that timed out waiting for the server says so by name.
+  const codes = [err, (err as { cause?: unknown })?.cause].map((e) => (e as { code?: number })?.code);
+  return codes.includes(14) || codes.includes(4) || (err as Error)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
 }

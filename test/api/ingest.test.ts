@@ -1,6 +1,10 @@
 import request from 'supertest';
+import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
+import { deliverEvent } from '../../src/ingest/deliver';
+import { recordEvent } from '../../src/ingest/record';
+import { relayUndelivered } from '../../src/ingest/relay';
 import { customerStateQuery } from '../../src/shared/signals';
 import { TASK_QUEUE } from '../../src/worker/task-queue';
 import { StubActivities } from '../helpers/journeys';
@@ -152,5 +156,78 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('payload_too_large');
     expect(await stored('never')).toEqual([]);
+  });
+});
+
+describe('events that were stored but never delivered', () => {
+  const env = useDevServerEnv();
+  const db = useMigratedPostgres();
+  const stub = new StubActivities(env);
+
+  beforeAll(async () => {
+    const worker = await Worker.create({
+      connection: env().nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowsPath: require.resolve('../../src/workflows'),
+      activities: stub.activities,
+    });
+    const running = worker.run();
+    stopBeforeTeardown(async () => {
+      worker.shutdown();
+      await running;
+    });
+  }, 60_000);
+
+  it('reach the workflow through the relay, once, however often it runs', async () => {
+    // As if the API had crashed right after storing: a row with no delivered_at.
+    await recordEvent(db.pool(), {
+      messageId: 'crash-1',
+      type: 'track',
+      event: 'Product Viewed',
+      userId: 'relay-1',
+      timestamp: new Date().toISOString(),
+      properties: { product_id: 'p-1' },
+    });
+    expect(await relayUndelivered(db.pool(), env().client, { minAgeMs: 0 })).toBe(1);
+    expect(await relayUndelivered(db.pool(), env().client, { minAgeMs: 0 })).toBe(0);
+    const state = await env().client.workflow.getHandle('customer-relay-1').query(customerStateQuery);
+    expect(state.eventsProcessed).toBe(1);
+    // A delivery that raced the relay (the API finishing late) is still processed once.
+    await deliverEvent(env().client, {
+      messageId: 'crash-1',
+      type: 'track',
+      event: 'Product Viewed',
+      userId: 'relay-1',
+      timestamp: new Date().toISOString(),
+    });
+    expect((await env().client.workflow.getHandle('customer-relay-1').query(customerStateQuery)).eventsProcessed).toBe(
+      1,
+    );
+  });
+});
+
+describe('when Temporal cannot be reached', () => {
+  const db = useMigratedPostgres();
+
+  it('answers 503 with Retry-After and keeps the event for delivery later', async () => {
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const app = createApp({
+      pool: db.pool(),
+      temporal: unreachable,
+      apiKeys: [KEY],
+      signingSecret: 'x'.repeat(32),
+      log: () => {},
+      deliveryTimeoutMs: 1000,
+    });
+    const res = await request(app)
+      .post('/v1/track')
+      .set('Authorization', basic(KEY))
+      .send({ userId: 'down-1', event: 'Signed Up', messageId: 'down-m-1' });
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body.error).toMatchObject({ code: 'unavailable', message: 'Temporal is unavailable; retry later' });
+    const { rows } = await db.pool().query(`SELECT delivered_at FROM events WHERE message_id = 'down-m-1'`);
+    expect(rows).toEqual([{ delivered_at: null }]); // stored, waiting for the relay or the client's retry
+    await unreachable.connection.close();
   });
 });
