@@ -1,20 +1,9 @@
-import type { Pool } from 'pg';
-import type { Transporter } from 'nodemailer';
-import type { JourneysConfig } from '../config/schema';
 import type { JourneyActivities } from '../shared/activities';
-import { createSendEmail, type Renderer } from './email';
-import type { LinkSettings } from './links';
+import { createSendEmail, type EmailDeps } from './email';
 import * as lookups from './lookups';
 
-export interface ActivityDeps {
-  pool: Pool;
-  mailer: Transporter;
-  /** The current time; tests pass a fixed or moving clock. */
-  clock: () => Date;
-  config: () => JourneysConfig;
-  renderer: Renderer;
-  links: LinkSettings;
-}
+/** What the activities need: the send activity's dependencies serve them all. */
+export type ActivityDeps = Omit<EmailDeps, 'afterSmtpAccepted'>;
 
 /** Every activity the workflows call, bound to their dependencies. */
 export function createActivities(deps: ActivityDeps): JourneyActivities {

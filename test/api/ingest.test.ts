@@ -1,15 +1,14 @@
 import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { deliverEvent } from '../../src/ingest/deliver';
 import { recordEvent } from '../../src/ingest/record';
 import { relayUndelivered } from '../../src/ingest/relay';
 import { customerStateQuery } from '../../src/shared/signals';
 import { TASK_QUEUE } from '../../src/worker/task-queue';
-import { StubActivities } from '../helpers/journeys';
+import { StubActivities, useWorker } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
-import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
+import { useDevServerEnv } from '../helpers/temporal';
 import type { Express } from 'express';
 
 const KEY = 'wk_test_123';
@@ -19,20 +18,14 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
   const env = useDevServerEnv();
   const db = useMigratedPostgres();
   const stub = new StubActivities(env);
+  useWorker(env, {
+    workflowsPath: require.resolve('../../src/workflows'),
+    activities: () => stub.activities,
+    taskQueue: TASK_QUEUE,
+  });
   let app: Express;
 
   beforeAll(async () => {
-    const worker = await Worker.create({
-      connection: env().nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowsPath: require.resolve('../../src/workflows'),
-      activities: stub.activities,
-    });
-    const running = worker.run();
-    stopBeforeTeardown(async () => {
-      worker.shutdown();
-      await running;
-    });
     app = createApp({
       pool: db.pool(),
       temporal: env().client,
@@ -163,20 +156,11 @@ describe('events that were stored but never delivered', () => {
   const env = useDevServerEnv();
   const db = useMigratedPostgres();
   const stub = new StubActivities(env);
-
-  beforeAll(async () => {
-    const worker = await Worker.create({
-      connection: env().nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowsPath: require.resolve('../../src/workflows'),
-      activities: stub.activities,
-    });
-    const running = worker.run();
-    stopBeforeTeardown(async () => {
-      worker.shutdown();
-      await running;
-    });
-  }, 60_000);
+  useWorker(env, {
+    workflowsPath: require.resolve('../../src/workflows'),
+    activities: () => stub.activities,
+    taskQueue: TASK_QUEUE,
+  });
 
   it('reach the workflow through the relay, once, however often it runs', async () => {
     // As if the API had crashed right after storing: a row with no delivered_at.

@@ -146,24 +146,25 @@ export class StubActivities {
   }
 }
 
-/** A worker for the whole suite on its own task queue, running `workflowsPath` with `activities`. */
+/**
+ * A worker for the whole suite running `workflowsPath` with `activities`, on its own task queue
+ * unless one is given (the API and the ingest path start workflows on TASK_QUEUE).
+ */
 export function useWorker(
   env: () => TestWorkflowEnvironment,
-  opts: { workflowsPath: string; activities: () => JourneyActivities },
+  opts: { workflowsPath: string; activities: () => JourneyActivities; taskQueue?: string },
 ): () => string {
-  const taskQueue = `test-${randomUUID()}`;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   beforeAll(async () => {
-    worker = await Worker.create({
+    const worker = await Worker.create({
       connection: env().nativeConnection,
       taskQueue,
       workflowsPath: opts.workflowsPath,
       activities: opts.activities(),
     });
-    running = worker.run();
+    const running = worker.run();
     stopBeforeTeardown(async () => {
-      worker?.shutdown();
+      worker.shutdown();
       await running;
     });
   }, 60_000);

@@ -1,12 +1,7 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
-  getExternalWorkflowHandle,
-  isCancellation,
   setCurrentDetails,
-  setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -21,23 +16,13 @@ import type {
   JourneyResult,
   JourneyView,
   SendOutcome,
-  SendRequest,
   SentMessage,
 } from '../../shared/journey';
 import { JourneyStep } from '../../shared/search-attributes';
-import { eventSignal, journeyFinishedSignal, journeyStateQuery } from '../../shared/signals';
 import { activities } from './activities';
 import { nextLocalTime, quietHoursEnd, type LocalTimeOptions } from './local-time';
+import { sendOrRecordFailure } from './send';
 import { inHoldout, pickVariant } from './split';
-
-export interface JourneyRules {
-  /** The journey's goal: when it arrives, the journey ends at once as `converted`. */
-  goal?: EventMatch;
-  /** Other events that stop it at once, as `exited`. */
-  exitOn?: EventMatch[];
-  /** Checked after every event: a reason to stop at once, as `exited`, or undefined to go on. */
-  exitWhen?: (j: Journey<CommonJourneyConfig>) => string | undefined;
-}
 
 export interface SendOptions {
   data?: JsonObject;
@@ -48,7 +33,7 @@ export interface SendOptions {
 }
 
 /** Thrown by `exit()` to leave the journey body from anywhere. */
-class JourneyExit extends Error {}
+export class JourneyExit extends Error {}
 
 const MAX_CAP_DEFERRALS = 5;
 
@@ -218,68 +203,6 @@ export class Journey<C extends CommonJourneyConfig> {
   }
 }
 
-/**
- * The send activity, with a permanent failure (a 5xx SMTP reply, a broken template: the activity
- * records it and does not retry) reported as a `failed` send instead of ending the journey.
- */
-async function sendOrRecordFailure(request: SendRequest): Promise<SendOutcome> {
-  try {
-    return await activities.sendEmail(request);
-  } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.nonRetryable) return { status: 'failed', reason: cause.message };
-    throw err;
-  }
-}
-
 function describe(match: EventMatch): string {
   return typeof match === 'string' ? `"${match}"` : 'a matching event';
-}
-
-/**
- * Runs a journey: wires its signal and query, assigns variant and holdout, runs `body` until it
- * returns or the goal / an exit event arrives, applies the configured group change and tells
- * the customer workflow it has finished.
- */
-export async function runJourney<C extends CommonJourneyConfig>(
-  input: JourneyInput<C>,
-  rules: JourneyRules,
-  body: (j: Journey<C>) => Promise<void>,
-): Promise<JourneyResult> {
-  const j = new Journey(input);
-  const scope = new CancellationScope();
-  const end = (outcome: JourneyOutcome, reason: string): void => {
-    if (j.outcome) return;
-    j.outcome = { outcome, reason };
-    scope.cancel();
-  };
-  setHandler(journeyStateQuery, () => j.view());
-  setHandler(eventSignal, (event) => {
-    j.receive(event);
-    if (rules.goal && matches(rules.goal, event)) end('converted', event.event);
-    else if (rules.exitOn?.some((m) => matches(m, event))) end('exited', event.event);
-    else {
-      const reason = rules.exitWhen?.(j as unknown as Journey<CommonJourneyConfig>);
-      if (reason) end('exited', reason);
-    }
-  });
-
-  try {
-    await scope.run(() => body(j));
-  } catch (err) {
-    if (!(err instanceof JourneyExit) && !(j.outcome && isCancellation(err))) throw err;
-  }
-
-  j.finished = true;
-  const result = j.result();
-  const finish = input.config.finish;
-  if (finish && (!finish.on || finish.on.includes(result.outcome))) await j.updateGroups([finish.group], finish.from);
-  setCurrentDetails(`**${input.journey}** · finished: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
-  if (input.parentWorkflowId) {
-    const { workflowId } = workflowInfo();
-    await getExternalWorkflowHandle(input.parentWorkflowId)
-      .signal(journeyFinishedSignal, { workflowId, journey: input.journey, key: input.key, outcome: result.outcome })
-      .catch(() => undefined); // the customer workflow was erased: nobody left to tell
-  }
-  return result;
 }

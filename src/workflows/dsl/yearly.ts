@@ -4,7 +4,8 @@ import type { CommonJourneyConfig, JourneysConfig } from '../../config/schema';
 import type { CustomerEvent } from '../../shared/events';
 import type { CustomerSnapshot, JourneyInput, JourneyResult } from '../../shared/journey';
 import { localActivities } from './activities';
-import { runJourney, type Journey } from './journey';
+import type { Journey } from './journey';
+import { runJourney } from './run-journey';
 import { localYear, nextAnnual } from './local-time';
 
 // Yearly journeys (birthday, anniversary): wait for the customer's day of the year, send at a

@@ -3,7 +3,8 @@ import { Events, numberProp, prop, type CustomerEvent } from '../../shared/event
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { activities } from '../dsl/activities';
 import { defineJourney } from '../dsl/journey-entry';
-import { runJourney, type Journey } from '../dsl/journey';
+import type { Journey } from '../dsl/journey';
+import { runJourney } from '../dsl/run-journey';
 
 type Config = JourneyConfigs['abandonedCart'];
 

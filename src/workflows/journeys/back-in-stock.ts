@@ -4,7 +4,7 @@ import { Events, prop, type CustomerEvent, type JsonObject } from '../../shared/
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { activities } from '../dsl/activities';
 import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/journey';
+import { runJourney } from '../dsl/run-journey';
 
 type Config = JourneyConfigs['backInStock'];
 

@@ -2,7 +2,7 @@ import type { JourneyConfigs } from '../../config/schema';
 import { Events } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/journey';
+import { runJourney } from '../dsl/run-journey';
 
 type Config = JourneyConfigs['loyalty'];
 

@@ -5,7 +5,7 @@ import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { activities } from '../dsl/activities';
 import { after } from '../dsl/after';
 import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/journey';
+import { runJourney } from '../dsl/run-journey';
 
 type Config = JourneyConfigs['postPurchase'];
 

@@ -4,7 +4,8 @@ import { Events, type CustomerEvent } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { activities } from '../dsl/activities';
 import { defineJourney } from '../dsl/journey-entry';
-import { runJourney, type Journey } from '../dsl/journey';
+import type { Journey } from '../dsl/journey';
+import { runJourney } from '../dsl/run-journey';
 
 type Config = JourneyConfigs['reengagement'];
 

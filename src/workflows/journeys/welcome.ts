@@ -3,7 +3,7 @@ import { Events } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { after } from '../dsl/after';
 import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/journey';
+import { runJourney } from '../dsl/run-journey';
 
 type Config = JourneyConfigs['welcome'];
 

@@ -1,0 +1,70 @@
+import {
+  CancellationScope,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CommonJourneyConfig } from '../../config/schema';
+import { matches, type EventMatch } from '../../shared/events';
+import type { JourneyInput, JourneyOutcome, JourneyResult } from '../../shared/journey';
+import { eventSignal, journeyFinishedSignal, journeyStateQuery } from '../../shared/signals';
+import { Journey, JourneyExit } from './journey';
+
+export interface JourneyRules {
+  /** The journey's goal: when it arrives, the journey ends at once as `converted`. */
+  goal?: EventMatch;
+  /** Other events that stop it at once, as `exited`. */
+  exitOn?: EventMatch[];
+  /** Checked after every event: a reason to stop at once, as `exited`, or undefined to go on. */
+  exitWhen?: (j: Journey<CommonJourneyConfig>) => string | undefined;
+}
+
+/**
+ * Runs a journey: wires its signal and query, assigns variant and holdout, runs `body` until it
+ * returns or the goal / an exit event arrives, applies the configured group change and tells
+ * the customer workflow it has finished.
+ */
+export async function runJourney<C extends CommonJourneyConfig>(
+  input: JourneyInput<C>,
+  rules: JourneyRules,
+  body: (j: Journey<C>) => Promise<void>,
+): Promise<JourneyResult> {
+  const j = new Journey(input);
+  const scope = new CancellationScope();
+  const end = (outcome: JourneyOutcome, reason: string): void => {
+    if (j.outcome) return;
+    j.outcome = { outcome, reason };
+    scope.cancel();
+  };
+  setHandler(journeyStateQuery, () => j.view());
+  setHandler(eventSignal, (event) => {
+    j.receive(event);
+    if (rules.goal && matches(rules.goal, event)) end('converted', event.event);
+    else if (rules.exitOn?.some((m) => matches(m, event))) end('exited', event.event);
+    else {
+      const reason = rules.exitWhen?.(j as unknown as Journey<CommonJourneyConfig>);
+      if (reason) end('exited', reason);
+    }
+  });
+
+  try {
+    await scope.run(() => body(j));
+  } catch (err) {
+    if (!(err instanceof JourneyExit) && !(j.outcome && isCancellation(err))) throw err;
+  }
+
+  j.finished = true;
+  const result = j.result();
+  const finish = input.config.finish;
+  if (finish && (!finish.on || finish.on.includes(result.outcome))) await j.updateGroups([finish.group], finish.from);
+  setCurrentDetails(`**${input.journey}** · finished: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
+  if (input.parentWorkflowId) {
+    const { workflowId } = workflowInfo();
+    await getExternalWorkflowHandle(input.parentWorkflowId)
+      .signal(journeyFinishedSignal, { workflowId, journey: input.journey, key: input.key, outcome: result.outcome })
+      .catch(() => undefined); // the customer workflow was erased: nobody left to tell
+  }
+  return result;
+}

@@ -1,0 +1,17 @@
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import type { SendOutcome, SendRequest } from '../../shared/journey';
+import { activities } from './activities';
+
+/**
+ * The send activity, with a permanent failure (a 5xx SMTP reply, a broken template: the activity
+ * records it and does not retry) reported as a `failed` send instead of ending the journey.
+ */
+export async function sendOrRecordFailure(request: SendRequest): Promise<SendOutcome> {
+  try {
+    return await activities.sendEmail(request);
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.nonRetryable) return { status: 'failed', reason: cause.message };
+    throw err;
+  }
+}
