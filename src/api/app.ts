@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { ingest } from '../ingest/ingest';
+import { adminRouter } from './admin-routes';
 import { requireKey } from './auth';
 import { ApiError, errorHandler } from './errors';
 import { ingestRouter } from './ingest-routes';
@@ -11,12 +12,13 @@ export interface AppDeps {
   pool: Pool;
   temporal: Client;
   apiKeys: string[];
+  adminKeys: string[];
   signingSecret: string;
   log?: (err: unknown) => void;
   deliveryTimeoutMs?: number;
 }
 
-/** The HTTP API: Segment-style ingestion behind write keys, and our own email links. */
+/** The HTTP API: Segment-style ingestion, admin inspection and statistics, and our own email links. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -36,8 +38,12 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.use('/v1', requireKey(deps.apiKeys, 'journeys'), express.json({ limit: '500kb' }));
+  // Backends send events with write keys; inspection, erasure and statistics need admin keys.
+  app.use(['/v1/identify', '/v1/track', '/v1/batch'], requireKey(deps.apiKeys, 'journeys'));
+  app.use(['/v1/customers', '/v1/stats'], requireKey(deps.adminKeys, 'journeys-admin'));
+  app.use('/v1', express.json({ limit: '500kb' }));
   app.use(ingestRouter({ ingest: (event) => ingest(ingestDeps, event) }));
+  app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'No such endpoint')));
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));
   return app;

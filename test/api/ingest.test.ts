@@ -30,6 +30,7 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
       pool: db.pool(),
       temporal: env().client,
       apiKeys: [KEY],
+      adminKeys: ['adm_test_456'],
       signingSecret: 'x'.repeat(32),
       log: () => {},
     });
@@ -51,6 +52,20 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
       .send({ userId: 'api-1', event: 'Page Viewed', messageId: 'api-m-1' });
     expect(bearer.status).toBe(200);
     expect(bearer.body).toEqual({ success: true });
+  });
+
+  it('keeps admin endpoints to admin keys, and write endpoints to write keys', async () => {
+    const asWriter = await request(app).get('/v1/customers/api-1').set('Authorization', basic(KEY));
+    expect(asWriter.status).toBe(401);
+    expect(asWriter.headers['www-authenticate']).toContain('journeys-admin');
+    const asAdmin = await request(app).get('/v1/customers/api-1').set('Authorization', 'Bearer adm_test_456');
+    expect(asAdmin.status).toBe(200);
+    expect(asAdmin.body.state).toMatchObject({ customerId: 'api-1', eventsProcessed: 1 });
+    const adminWrites = await request(app)
+      .post('/v1/track')
+      .set('Authorization', 'Bearer adm_test_456')
+      .send({ userId: 'u', event: 'X' });
+    expect(adminWrites.status).toBe(401);
   });
 
   it('stores the event and hands it to the customer workflow, once per messageId', async () => {
@@ -199,6 +214,7 @@ describe('when Temporal cannot be reached', () => {
       pool: db.pool(),
       temporal: unreachable,
       apiKeys: [KEY],
+      adminKeys: ['adm_test_456'],
       signingSecret: 'x'.repeat(32),
       log: () => {},
       deliveryTimeoutMs: 1000,

@@ -1,0 +1,209 @@
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { getProfile } from '../activities/lookups';
+import { suppress } from '../db/suppression';
+import type { CustomerState } from '../shared/customer';
+import type { JourneyView } from '../shared/journey';
+import { customerStateQuery, customerWorkflowId, journeyStateQuery } from '../shared/signals';
+import { journeyStats, journeyStepStats, recipientHistory } from '../stats/journey-stats';
+import { ApiError } from './errors';
+
+export interface AdminRouteDeps {
+  pool: Pool;
+  temporal: Client;
+}
+
+/** How many messages GET /v1/customers/:id shows; the messages endpoint pages further. */
+const OVERVIEW_MESSAGES = 20;
+/** The longest attribution window accepted: keeps the milliseconds well inside a bigint. */
+const MAX_WINDOW_MS = 3650 * 24 * 60 * 60 * 1000;
+
+const customerParams = z.object({ id: z.string().min(1, 'id is required').max(200, 'id is at most 200 characters') });
+const journeyParams = z.object({
+  name: z.string().min(1, 'name is required').max(200, 'name is at most 200 characters'),
+});
+
+const limitMessage = 'limit must be a whole number from 1 to 500';
+const messagesQuery = z.object({
+  limit: z
+    .string(limitMessage)
+    .regex(/^\d{1,3}$/, limitMessage)
+    .transform(Number)
+    .pipe(z.number().min(1, limitMessage).max(500, limitMessage))
+    .optional(),
+});
+
+const windowMessage = 'window must be a positive duration such as "7 days", at most 3650 days';
+const statsQuery = z.object({
+  window: z
+    .string(windowMessage)
+    .transform((value, ctx) => {
+      let ms: number;
+      try {
+        ms = Math.round(msToNumber(value.trim()));
+      } catch {
+        ms = NaN;
+      }
+      if (!Number.isFinite(ms) || ms < 1 || ms > MAX_WINDOW_MS) {
+        ctx.addIssue({ code: 'custom', message: windowMessage });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional(),
+});
+
+/** Parses params or query with `schema`; a failure is a 400 naming each field, as the ingest API does. */
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw new ApiError(400, 'invalid_request', details[0]?.message ?? 'Invalid request', details);
+}
+
+/** `undefined` instead of WorkflowNotFoundError: the workflow never existed, or is gone. */
+async function unlessNotFound<T>(run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The customer workflow's state, or null when there is none to ask: never started, or
+ * terminated (as erasure does; a terminated customer is not shown as if it were still there).
+ */
+async function customerState(handle: WorkflowHandle): Promise<CustomerState | null> {
+  const description = await unlessNotFound(() => handle.describe());
+  if (!description || description.status.name === 'TERMINATED') return null;
+  return (await unlessNotFound(() => handle.query(customerStateQuery))) ?? null;
+}
+
+/** A running journey as the admin sees it: its workflow, whether it still runs, and its `state` query. */
+export type JourneyEntry = JourneyView & { workflowId: string; status: string };
+
+/**
+ * The journeys the customer workflow lists as running, with each one's `state` query. A journey
+ * that ended meanwhile (before telling its customer) is shown with its workflow status; one whose
+ * history is gone is left out.
+ */
+async function journeyEntries(temporal: Client, state: CustomerState | null): Promise<JourneyEntry[]> {
+  const entries = await Promise.all(
+    Object.keys(state?.running ?? {}).map(async (workflowId) => {
+      const handle = temporal.workflow.getHandle(workflowId);
+      const [description, view] = await Promise.all([
+        unlessNotFound(() => handle.describe()),
+        unlessNotFound(() => handle.query(journeyStateQuery)),
+      ]);
+      if (!description || !view) return undefined;
+      return { workflowId, status: description.status.name, ...view };
+    }),
+  );
+  return entries.filter((e) => e !== undefined);
+}
+
+/** Terminates the workflow if it is still running; true if it was. */
+async function terminate(temporal: Client, workflowId: string, reason: string): Promise<boolean> {
+  const done = await unlessNotFound(() => temporal.workflow.getHandle(workflowId).terminate(reason));
+  return done !== undefined;
+}
+
+/**
+ * Deletes the customer's personal data in one transaction, the suppression of their address
+ * included (so a failure leaves everything as it was, and a retry does it all). Messages stay for
+ * the statistics, without their subject (which may quote the customer). Returns how many rows it
+ * touched.
+ */
+async function erase(pool: Pool, customerId: string): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // The same lock the send decision takes per customer: no message is decided halfway through.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [customerId]);
+    const profile = await getProfile(client, customerId);
+    if (profile?.email) await suppress(client, profile.email, 'erased');
+    let touched = 0;
+    for (const sql of [
+      'DELETE FROM customers WHERE id = $1', // subscriptions cascade
+      'DELETE FROM events WHERE customer_id = $1',
+      'DELETE FROM carts WHERE customer_id = $1', // cart_items cascade
+      'DELETE FROM orders WHERE customer_id = $1', // order_items cascade
+      'DELETE FROM group_members WHERE customer_id = $1',
+      'DELETE FROM back_in_stock_requests WHERE customer_id = $1',
+      'UPDATE messages SET subject = NULL WHERE customer_id = $1 AND subject IS NOT NULL',
+    ]) {
+      touched += (await client.query(sql, [customerId])).rowCount ?? 0;
+    }
+    await client.query('COMMIT');
+    return touched;
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Admin endpoints (mounted behind the admin keys): one customer's profile, workflow state, running
+ * journeys and messages; erasure of a customer; journey statistics.
+ */
+export function adminRouter(deps: AdminRouteDeps): Router {
+  const router = Router();
+  const { pool, temporal } = deps;
+
+  router.get('/v1/customers/:id', async (req, res) => {
+    const { id } = parse(customerParams, req.params);
+    const [profile, state] = await Promise.all([
+      getProfile(pool, id),
+      customerState(temporal.workflow.getHandle(customerWorkflowId(id))),
+    ]);
+    if (!profile && !state) throw new ApiError(404, 'not_found', `No customer ${id}`);
+    const [journeys, messages] = await Promise.all([
+      journeyEntries(temporal, state),
+      recipientHistory(pool, id, OVERVIEW_MESSAGES),
+    ]);
+    res.json({ profile, state, journeys, messages });
+  });
+
+  router.get('/v1/customers/:id/messages', async (req, res) => {
+    const { id } = parse(customerParams, req.params);
+    const { limit = 100 } = parse(messagesQuery, req.query);
+    res.json({ messages: await recipientHistory(pool, id, limit) });
+  });
+
+  router.delete('/v1/customers/:id', async (req, res) => {
+    const { id } = parse(customerParams, req.params);
+    const workflowId = customerWorkflowId(id);
+    const state = await customerState(temporal.workflow.getHandle(workflowId));
+    const reason = 'customer erased';
+    // The customer first, so it starts no journey while its journeys are being ended.
+    const customerRan = await terminate(temporal, workflowId, reason);
+    const journeysRan = await Promise.all(Object.keys(state?.running ?? {}).map((j) => terminate(temporal, j, reason)));
+    const touched = await erase(pool, id);
+    if (!customerRan && !journeysRan.includes(true) && touched === 0) {
+      throw new ApiError(404, 'not_found', `Nothing to erase for customer ${id}`);
+    }
+    res.status(204).end();
+  });
+
+  router.get('/v1/stats/journeys', async (req, res) => {
+    const { window } = parse(statsQuery, req.query);
+    res.json({ journeys: await journeyStats(pool, { window }) });
+  });
+
+  router.get('/v1/stats/journeys/:name', async (req, res) => {
+    const { name } = parse(journeyParams, req.params);
+    const { window } = parse(statsQuery, req.query);
+    const stats = await journeyStepStats(pool, name, { window });
+    if (stats.steps.length === 0) throw new ApiError(404, 'not_found', `No messages for journey ${name}`);
+    res.json(stats);
+  });
+
+  return router;
+}
