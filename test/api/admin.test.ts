@@ -8,10 +8,9 @@ import { emailHash, isSuppressed, suppressionReason } from '../../src/db/suppres
 import { ingest } from '../../src/ingest/ingest';
 import type { StoredEvent } from '../../src/ingest/record';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';
-import { TASK_QUEUE } from '../../src/worker/task-queue';
-import { identify, StubActivities, track, useWorker } from '../helpers/journeys';
+import { identify, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
-import { useDevServerEnv } from '../helpers/temporal';
+import { useApiBackends } from '../helpers/api';
 
 const M = 60_000;
 const H = 60 * M;
@@ -33,14 +32,7 @@ const invalid = (message: string, path: string) => ({
 });
 
 describe('admin API: customers', () => {
-  const env = useDevServerEnv();
-  const db = useMigratedPostgres();
-  const stub = new StubActivities(env);
-  useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows'),
-    activities: () => stub.activities,
-    taskQueue: TASK_QUEUE,
-  });
+  const { env, db } = useApiBackends();
   let app: Express;
   beforeAll(() => {
     app = buildApp(db.pool(), env().client);

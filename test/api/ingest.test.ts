@@ -5,24 +5,15 @@ import { deliverEvent } from '../../src/ingest/deliver';
 import { recordEvent } from '../../src/ingest/record';
 import { relayUndelivered } from '../../src/ingest/relay';
 import { customerStateQuery } from '../../src/shared/signals';
-import { TASK_QUEUE } from '../../src/worker/task-queue';
-import { StubActivities, useWorker } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
-import { useDevServerEnv } from '../helpers/temporal';
+import { useApiBackends } from '../helpers/api';
 import type { Express } from 'express';
 
 const KEY = 'wk_test_123';
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 describe('event ingestion API (Segment HTTP Tracking API)', () => {
-  const env = useDevServerEnv();
-  const db = useMigratedPostgres();
-  const stub = new StubActivities(env);
-  useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows'),
-    activities: () => stub.activities,
-    taskQueue: TASK_QUEUE,
-  });
+  const { env, db } = useApiBackends();
   let app: Express;
 
   beforeAll(async () => {
@@ -168,14 +159,7 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
 });
 
 describe('events that were stored but never delivered', () => {
-  const env = useDevServerEnv();
-  const db = useMigratedPostgres();
-  const stub = new StubActivities(env);
-  useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows'),
-    activities: () => stub.activities,
-    taskQueue: TASK_QUEUE,
-  });
+  const { env, db } = useApiBackends();
 
   it('reach the workflow through the relay, once, however often it runs', async () => {
     // As if the API had crashed right after storing: a row with no delivered_at.
