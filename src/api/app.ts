@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { ingest } from '../ingest/ingest';
 import { adminRouter } from './admin-routes';
 import { requireKey } from './auth';
+import { healthRouter } from './health-routes';
 import { ApiError, errorHandler } from './errors';
 import { ingestRouter } from './ingest-routes';
 import { trackingRouter } from './tracking';
@@ -24,9 +25,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   const ingestDeps = { pool: deps.pool, temporal: deps.temporal, deliveryTimeoutMs: deps.deliveryTimeoutMs };
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
+  app.use(healthRouter({ pool: deps.pool, temporal: deps.temporal }));
   app.use(
     trackingRouter({
       pool: deps.pool,

@@ -31,6 +31,12 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
   const stored = async (messageId: string) =>
     (await db.pool().query('SELECT name, delivered_at FROM events WHERE message_id = $1', [messageId])).rows;
 
+  it('is ready when PostgreSQL and Temporal answer', async () => {
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true, checks: { postgres: 'ok', temporal: 'ok' } });
+  });
+
   it('asks for a write key, by Basic (Segment) or Bearer', async () => {
     const none = await request(app).post('/v1/track').send({ userId: 'u', event: 'X' });
     expect(none.status).toBe(401);
@@ -212,6 +218,13 @@ describe('when Temporal cannot be reached', () => {
     expect(res.body.error).toMatchObject({ code: 'unavailable', message: 'Temporal is unavailable; retry later' });
     const { rows } = await db.pool().query(`SELECT delivered_at FROM events WHERE message_id = 'down-m-1'`);
     expect(rows).toEqual([{ delivered_at: null }]); // stored, waiting for the relay or the client's retry
+    const ready = await request(app).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      ok: false,
+      checks: { postgres: 'ok', temporal: expect.stringMatching(/^unreachable/) },
+    });
+    expect((await request(app).get('/healthz')).body).toEqual({ ok: true });
     await unreachable.connection.close();
   });
 });
