@@ -7,6 +7,7 @@ import { requireKey } from './auth';
 import { healthRouter } from './health-routes';
 import { ApiError, errorHandler } from './errors';
 import { ingestRouter } from './ingest-routes';
+import { previewRouter, type PreviewDeps } from './preview-routes';
 import { trackingRouter } from './tracking';
 
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   signingSecret: string;
   log?: (err: unknown) => void;
   deliveryTimeoutMs?: number;
+  /** Template preview (admin); absent, the endpoint is not served. */
+  preview?: Omit<PreviewDeps, 'pool'>;
 }
 
 /** The HTTP API: Segment-style ingestion, admin inspection and statistics, and our own email links. */
@@ -39,10 +42,11 @@ export function createApp(deps: AppDeps): Express {
   );
   // Backends send events with write keys; inspection, erasure and statistics need admin keys.
   app.use(['/v1/identify', '/v1/track', '/v1/batch'], requireKey(deps.apiKeys, 'journeys'));
-  app.use(['/v1/customers', '/v1/stats'], requireKey(deps.adminKeys, 'journeys-admin'));
+  app.use(['/v1/customers', '/v1/stats', '/v1/templates'], requireKey(deps.adminKeys, 'journeys-admin'));
   app.use('/v1', express.json({ limit: '500kb' }));
   app.use(ingestRouter({ ingest: (event) => ingest(ingestDeps, event) }));
   app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
+  if (deps.preview) app.use(previewRouter({ pool: deps.pool, ...deps.preview }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'No such endpoint')));
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));
   return app;

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const mailer = createMailer(env.SMTP_URL ?? capture!.url);
 
   const links = { publicUrl: env.PUBLIC_URL, signingSecret: env.SIGNING_SECRET ?? DEV_SIGNING_SECRET };
+  const renderer = createRenderer({ defaultLocale: config.messaging.defaultLocale });
   const worker = await Worker.create({
     connection: temporal.nativeConnection,
     taskQueue: TASK_QUEUE,
@@ -46,13 +47,20 @@ async function main(): Promise<void> {
       mailer,
       clock: () => new Date(),
       config: () => config,
-      renderer: createRenderer({ defaultLocale: config.messaging.defaultLocale }),
+      renderer,
       links,
     }),
   });
   const apiKeys = env.API_KEYS.length > 0 ? env.API_KEYS : [DEV_WRITE_KEY];
   const adminKeys = env.ADMIN_API_KEYS.length > 0 ? env.ADMIN_API_KEYS : [DEV_ADMIN_KEY];
-  const app = createApp({ pool, temporal: temporal.client, apiKeys, adminKeys, signingSecret: links.signingSecret });
+  const app = createApp({
+    pool,
+    temporal: temporal.client,
+    apiKeys,
+    adminKeys,
+    signingSecret: links.signingSecret,
+    preview: { renderer, links, messaging: () => config.messaging },
+  });
   const server = app.listen(env.PORT, '127.0.0.1');
   const relay = startRelay(pool, temporal.client, 15_000, (err) => console.error('[relay]', err));
 
