@@ -11,6 +11,7 @@ import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkf
 import { identify, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { useApiBackends } from '../helpers/api';
+import { noStats } from '../fixtures/stats';
 
 const M = 60_000;
 const H = 60 * M;
@@ -357,20 +358,6 @@ describe('admin API: journey statistics', () => {
     );
   });
 
-  const zero = {
-    sent: 0,
-    delivered: 0,
-    opens: 0,
-    uniqueOpens: 0,
-    clicks: 0,
-    uniqueClicks: 0,
-    unsubscribes: 0,
-    bounces: 0,
-    complaints: 0,
-    heldOut: 0,
-    conversions: 0,
-    revenue: 0,
-  };
   const welcomeHoldout = {
     holdoutCustomers: 1,
     holdoutConversions: 1,
@@ -382,7 +369,7 @@ describe('admin API: journey statistics', () => {
   };
   const welcome = {
     journey: 'welcome',
-    ...zero,
+    ...noStats,
     sent: 3,
     delivered: 2,
     opens: 2,
@@ -401,7 +388,7 @@ describe('admin API: journey statistics', () => {
   };
   const promo = {
     journey: 'promo',
-    ...zero,
+    ...noStats,
     sent: 1,
     delivered: 1,
     openRate: 0,
@@ -467,7 +454,7 @@ describe('admin API: journey statistics', () => {
         {
           step: 'follow-up',
           variant: 'b',
-          ...zero,
+          ...noStats,
           sent: 1,
           delivered: 1,
           openRate: 0,

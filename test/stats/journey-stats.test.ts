@@ -1,5 +1,6 @@
-import { journeyStats, journeyStepStats, recipientHistory, type MessageStats } from '../../src/stats/journey-stats';
+import { journeyStats, journeyStepStats, recipientHistory } from '../../src/stats/journey-stats';
 import { useMigratedPostgres } from '../helpers/postgres';
+import { noStats } from '../fixtures/stats';
 
 const M = 60_000;
 const H = 60 * M;
@@ -8,25 +9,7 @@ const T0 = Date.parse('2026-03-01T09:00:00Z'); // welcome and promo
 const T1 = T0 + 20 * D; // win-back
 const at = (ms: number) => new Date(ms);
 
-/** Every count zero: each expectation below names only what is not. */
-const none: MessageStats = {
-  sent: 0,
-  delivered: 0,
-  opens: 0,
-  uniqueOpens: 0,
-  clicks: 0,
-  uniqueClicks: 0,
-  unsubscribes: 0,
-  bounces: 0,
-  complaints: 0,
-  heldOut: 0,
-  conversions: 0,
-  revenue: 0,
-  openRate: null,
-  clickRate: null,
-  firstActivityAt: null,
-  lastActivityAt: null,
-};
+const none = noStats;
 
 describe('journey statistics', () => {
   const db = useMigratedPostgres();
