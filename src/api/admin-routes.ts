@@ -1,8 +1,6 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { z } from 'zod';
 import { getProfile } from '../activities/lookups';
 import { suppress } from '../db/suppression';
 import type { CustomerState } from '../shared/customer';
@@ -10,6 +8,8 @@ import type { JourneyView } from '../shared/journey';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery } from '../shared/signals';
 import { journeyStats, journeyStepStats, recipientHistory } from '../stats/journey-stats';
 import { ApiError } from './errors';
+import { customerParams, journeyParams, messagesQuery, statsQuery } from './schemas';
+import { parse } from './validate';
 
 export interface AdminRouteDeps {
   pool: Pool;
@@ -18,52 +18,6 @@ export interface AdminRouteDeps {
 
 /** How many messages GET /v1/customers/:id shows; the messages endpoint pages further. */
 const OVERVIEW_MESSAGES = 20;
-/** The longest attribution window accepted: keeps the milliseconds well inside a bigint. */
-const MAX_WINDOW_MS = 3650 * 24 * 60 * 60 * 1000;
-
-const customerParams = z.object({ id: z.string().min(1, 'id is required').max(200, 'id is at most 200 characters') });
-const journeyParams = z.object({
-  name: z.string().min(1, 'name is required').max(200, 'name is at most 200 characters'),
-});
-
-const limitMessage = 'limit must be a whole number from 1 to 500';
-const messagesQuery = z.object({
-  limit: z
-    .string(limitMessage)
-    .regex(/^\d{1,3}$/, limitMessage)
-    .transform(Number)
-    .pipe(z.number().min(1, limitMessage).max(500, limitMessage))
-    .optional(),
-});
-
-const windowMessage = 'window must be a positive duration such as "7 days", at most 3650 days';
-const statsQuery = z.object({
-  window: z
-    .string(windowMessage)
-    .transform((value, ctx) => {
-      let ms: number;
-      try {
-        ms = Math.round(msToNumber(value.trim()));
-      } catch {
-        ms = NaN;
-      }
-      if (!Number.isFinite(ms) || ms < 1 || ms > MAX_WINDOW_MS) {
-        ctx.addIssue({ code: 'custom', message: windowMessage });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .optional(),
-});
-
-/** Parses params or query with `schema`; a failure is a 400 naming each field, as the ingest API does. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const details = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new ApiError(400, 'invalid_request', details[0]?.message ?? 'Invalid request', details);
-}
-
 /** `undefined` instead of WorkflowNotFoundError: the workflow never existed, or is gone. */
 async function unlessNotFound<T>(run: () => Promise<T>): Promise<T | undefined> {
   try {

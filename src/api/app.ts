@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { ingest } from '../ingest/ingest';
 import { adminRouter } from './admin-routes';
+import { catalogRouter } from './catalog-routes';
 import { requireKey } from './auth';
 import { healthRouter } from './health-routes';
 import { ApiError, errorHandler } from './errors';
@@ -42,10 +43,14 @@ export function createApp(deps: AppDeps): Express {
   );
   // Backends send events with write keys; inspection, erasure and statistics need admin keys.
   app.use(['/v1/identify', '/v1/track', '/v1/batch'], requireKey(deps.apiKeys, 'journeys'));
-  app.use(['/v1/customers', '/v1/stats', '/v1/templates'], requireKey(deps.adminKeys, 'journeys-admin'));
+  app.use(
+    ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/products'],
+    requireKey(deps.adminKeys, 'journeys-admin'),
+  );
   app.use('/v1', express.json({ limit: '500kb' }));
   app.use(ingestRouter({ ingest: (event) => ingest(ingestDeps, event) }));
   app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
+  app.use(catalogRouter({ pool: deps.pool }));
   if (deps.preview) app.use(previewRouter({ pool: deps.pool, ...deps.preview }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'No such endpoint')));
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));

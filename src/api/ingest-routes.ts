@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { z } from 'zod';
 import { ServiceUnavailable } from '../ingest/errors';
 import type { StoredEvent } from '../ingest/record';
 import { ApiError } from './errors';
+import { parse } from './validate';
 import {
   batchSchema,
   identifySchema,
@@ -16,13 +16,6 @@ import {
 export interface IngestRouteDeps {
   /** Stores the event, then delivers it; throws ServiceUnavailable when a backend is down. */
   ingest: (event: StoredEvent) => Promise<unknown>;
-}
-
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const details = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new ApiError(400, 'invalid_request', details[0]?.message ?? 'Invalid request', details);
 }
 
 function checkSize(call: unknown, index?: number): void {

@@ -1,6 +1,5 @@
 import { Router, type Request } from 'express';
 import type { Pool } from 'pg';
-import { z } from 'zod';
 import { getProfile } from '../activities/lookups';
 import { messageLinks, type LinkSettings } from '../activities/links';
 import type { Renderer } from '../activities/email';
@@ -8,6 +7,8 @@ import type { MessagingConfig } from '../config/schema';
 import { templateData } from '../templates/context';
 import { TemplateError } from '../templates/errors';
 import { ApiError } from './errors';
+import { previewQuery } from './schemas';
+import { parse } from './validate';
 
 export interface PreviewDeps {
   pool: Pool;
@@ -15,26 +16,6 @@ export interface PreviewDeps {
   links: LinkSettings;
   messaging: () => MessagingConfig;
 }
-
-const query = z.object({
-  customerId: z.string().min(1).max(255).optional(),
-  locale: z.string().min(2).max(35).optional(),
-  /** The journey data, as JSON (what the journey would pass to send). */
-  data: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return {};
-      try {
-        const parsed: unknown = JSON.parse(v);
-        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-      } catch {
-        // reported below
-      }
-      ctx.addIssue({ code: 'custom', message: 'data must be a JSON object' });
-      return z.NEVER;
-    }),
-});
 
 /**
  * GET /v1/templates/:name/preview?customerId=&locale=&data= : the HTML a customer would get, with
@@ -44,12 +25,7 @@ export function previewRouter(deps: PreviewDeps): Router {
   const router = Router();
   router.get('/v1/templates/:name/preview', async (req: Request<{ name: string }>, res) => {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(req.params.name)) throw new ApiError(404, 'not_found', 'No such template');
-    const parsed = query.safeParse(req.query);
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new ApiError(400, 'invalid_request', details[0].message, details);
-    }
-    const { customerId, locale, data } = parsed.data;
+    const { customerId, locale, data } = parse(previewQuery, req.query);
     const profile = customerId ? await getProfile(deps.pool, customerId) : null;
     if (customerId && !profile) throw new ApiError(404, 'not_found', `No customer ${customerId}`);
     const messaging = deps.messaging();

@@ -35,6 +35,9 @@ export const envSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+  /** The worker's Prometheus endpoint (Temporal SDK metrics); 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -48,9 +51,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
 }
 
-/** For production processes: these must be set; the embedded defaults (npm start) fill them in. */
+/** For production processes: these must be set (keys non-empty); the embedded defaults (npm start) fill them in. */
 export function requireEnv<K extends keyof Env>(env: Env, keys: K[]): { [P in K]-?: NonNullable<Env[P]> } {
-  const missing = keys.filter((k) => env[k] === undefined);
+  const missing = keys.filter((k) => env[k] === undefined || (Array.isArray(env[k]) && env[k].length === 0));
   if (missing.length > 0) throw new EnvError(`Missing environment: ${missing.join(', ')}`);
   return env as never;
 }

@@ -11,7 +11,10 @@ const UNIMPLEMENTED = 12;
  * every start and on any server (dev server, cluster, the time-skipping test server, which can
  * add attributes but not list them).
  */
-export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function registerSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+): Promise<string[]> {
   let existing: Record<string, unknown> = {};
   try {
     existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};

@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -143,6 +144,7 @@ async function startJourney(start: Start, event: CustomerEvent, state: CustomerS
       ],
       staticSummary: `${entry.name} for customer ${state.customerId}${key === undefined ? '' : ` (${key})`}`,
     });
+    log.info('journey started', { journey: entry.name, journeyWorkflowId: workflowId, trigger: event.event });
   } catch (err) {
     // Already running (we lost track of it across a reset): keep treating it as running.
     if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { SendOutcome, SendRequest } from '../../shared/journey';
 import { activities } from './activities';
 
@@ -7,6 +7,13 @@ import { activities } from './activities';
  * records it and does not retry) reported as a `failed` send instead of ending the journey.
  */
 export async function sendOrRecordFailure(request: SendRequest): Promise<SendOutcome> {
+  const outcome = await sendEmail(request);
+  // The SDK adds the workflow id, run id and type to every workflow log line (and drops it on replay).
+  log.info('email', { template: request.template, ...outcome });
+  return outcome;
+}
+
+async function sendEmail(request: SendRequest): Promise<SendOutcome> {
   try {
     return await activities.sendEmail(request);
   } catch (err) {

@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { UnknownRelatedProducts, upsertProducts } from '../db/catalog';
+import { ApiError } from './errors';
+import { productsSchema } from './schemas';
+import { parse } from './validate';
+
+/** POST /v1/products (admin): the catalogue journeys draw suggestions from. */
+export function catalogRouter(deps: { pool: Pool }): Router {
+  const router = Router();
+  router.post('/v1/products', async (req, res) => {
+    const { products } = parse(productsSchema, req.body);
+    const ids = products.map((p) => p.id);
+    const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (repeated.length > 0) {
+      throw new ApiError(400, 'invalid_request', `Product ${repeated[0]} appears more than once`, {
+        ids: [...new Set(repeated)],
+      });
+    }
+    try {
+      res.json({ success: true, products: await upsertProducts(deps.pool, products) });
+    } catch (err) {
+      if (err instanceof UnknownRelatedProducts)
+        throw new ApiError(400, 'invalid_request', err.message, { ids: err.ids });
+      throw err;
+    }
+  });
+  return router;
+}

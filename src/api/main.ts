@@ -1,0 +1,62 @@
+// The production API: `node dist/api/main.js`. Validates its environment first (a bad variable
+// stops it with a message naming it), applies migrations, serves, and relays stored events that
+// could not be delivered. SIGTERM stops accepting connections and lets requests in flight finish.
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config/load';
+import { EnvError, loadEnv, requireEnv } from '../config/env';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { startRelay } from '../ingest/relay';
+import { createLogger } from '../logging/logger';
+import { createRenderer } from '../templates/renderer';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const { DATABASE_URL, SIGNING_SECRET, API_KEYS, ADMIN_API_KEYS } = requireEnv(env, [
+    'DATABASE_URL',
+    'SIGNING_SECRET',
+    'API_KEYS',
+    'ADMIN_API_KEYS',
+  ]);
+  const config = loadConfig(env.JOURNEYS_CONFIG);
+  const log = createLogger('journeys-api', env.LOG_LEVEL);
+
+  const pool = createPool(DATABASE_URL, 20, (err) => log.error({ err }, 'idle PostgreSQL client failed'));
+  await migrate(pool);
+  // Lazy: the API starts (and /readyz says why it is not ready) while Temporal is still coming up.
+  const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const links = { publicUrl: env.PUBLIC_URL, signingSecret: SIGNING_SECRET };
+  const app = createApp({
+    pool,
+    temporal,
+    apiKeys: API_KEYS,
+    adminKeys: ADMIN_API_KEYS,
+    signingSecret: SIGNING_SECRET,
+    log: (err) => log.error({ err }, 'request failed'),
+    preview: {
+      renderer: createRenderer({ defaultLocale: config.messaging.defaultLocale }),
+      links,
+      messaging: () => config.messaging,
+    },
+  });
+  const server = app.listen(env.PORT);
+  const relay = startRelay(pool, temporal, 15_000, (err) => log.warn({ err }, 'relay pass failed'));
+  log.info({ port: env.PORT, temporal: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'api started');
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'api stopping');
+    relay.stop();
+    await new Promise((resolve) => server.close(resolve));
+    await pool.end();
+    await connection.close();
+    log.info('api stopped');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
+}
+
+main().catch((err) => {
+  console.error(err instanceof EnvError ? err.message : err);
+  process.exit(1);
+});

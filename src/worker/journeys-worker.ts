@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { registerSearchAttributes } from './search-attributes';
+
+/** Written by `npm run build` (scripts/bundle-workflows.ts) next to the compiled code. */
+export const PREBUILT_BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
+
+export interface WorkerLimits {
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  /** Workflows kept in memory between tasks (sticky cache); 0 replays every task from history. */
+  maxCachedWorkflows: number;
+}
+
+export interface JourneysWorkerSettings {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: ActivityDeps;
+  limits?: Partial<WorkerLimits>;
+  /** How long in-flight activities may run on after SIGTERM before they are cancelled. */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+/**
+ * The workflow code: the bundle `npm run build` prebuilt, when there is one (production starts in
+ * a second and runs exactly the code that was built), or bundled from source at start (development).
+ */
+export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (fs.existsSync(PREBUILT_BUNDLE)) return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
+  return { workflowsPath: require.resolve('../workflows') };
+}
+
+/** The Journeys worker: every workflow and activity, our search attributes registered first. */
+export async function createJourneysWorker(settings: JourneysWorkerSettings): Promise<Worker> {
+  await registerSearchAttributes(settings.connection, settings.namespace);
+  return Worker.create({
+    connection: settings.connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    ...workflowCode(),
+    activities: createActivities(settings.activities),
+    ...settings.limits,
+    shutdownGraceTime: settings.shutdownGraceTime ?? '30s',
+  });
+}

@@ -1,0 +1,107 @@
+import request from 'supertest';
+import { Client, Connection } from '@temporalio/client';
+import type { Express } from 'express';
+import { relatedProducts } from '../../src/activities/lookups';
+import { createApp } from '../../src/api/app';
+import { useMigratedPostgres } from '../helpers/postgres';
+
+const ADMIN = 'Bearer admin-key';
+const product = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  name: `Product ${id}`,
+  price: 10,
+  category: 'camping',
+  ...extra,
+});
+
+describe('catalogue API: POST /v1/products', () => {
+  const db = useMigratedPostgres();
+  let app: Express;
+  let connection: Connection;
+  beforeAll(() => {
+    // The catalogue never talks to Temporal: a client that would connect on first use is enough.
+    connection = Connection.lazy({ address: '127.0.0.1:1' });
+    app = createApp({
+      pool: db.pool(),
+      temporal: new Client({ connection }),
+      apiKeys: ['write-key'],
+      adminKeys: ['admin-key'],
+      signingSecret: 'catalogue-test-signing-secret',
+    });
+  });
+  afterAll(() => connection.close());
+
+  const post = (body: unknown, auth = ADMIN) => request(app).post('/v1/products').set('Authorization', auth).send(body);
+
+  /** What the cross-sell email would suggest to someone who ordered `productId`. */
+  async function suggestionsAfterBuying(productId: string): Promise<string[]> {
+    const order = `o-${productId}-${Date.now()}`;
+    await db
+      .pool()
+      .query(`INSERT INTO orders (id, customer_id, total, completed_at) VALUES ($1, 'buyer', 1, now())`, [order]);
+    await db
+      .pool()
+      .query(`INSERT INTO order_items (order_id, product_id, name, quantity, price) VALUES ($1, $2, 'x', 1, 1)`, [
+        order,
+        productId,
+      ]);
+    return (await relatedProducts(db.pool(), 'buyer', order, 10)).map((p) => p.productId);
+  }
+
+  it('stores products with their related ones, which the cross-sell journey then suggests in order', async () => {
+    const res = await post({
+      products: [
+        product('tent', { related: [{ id: 'mat' }, { id: 'stove', kind: 'upsell' }], currency: 'EUR' }),
+        product('mat'),
+        product('stove', { category: 'cooking', imageUrl: 'https://cdn.example/stove.jpg' }),
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: true, products: 3 });
+    const { rows } = await db.pool().query(`SELECT id, currency, image_url, in_stock FROM products ORDER BY id`);
+    expect(rows).toEqual([
+      { id: 'mat', currency: 'USD', image_url: null, in_stock: true },
+      { id: 'stove', currency: 'USD', image_url: 'https://cdn.example/stove.jpg', in_stock: true },
+      { id: 'tent', currency: 'EUR', image_url: null, in_stock: true },
+    ]);
+    expect(await suggestionsAfterBuying('tent')).toEqual(['mat', 'stove']);
+  });
+
+  it('replaces a related list when one is sent, and keeps it when none is', async () => {
+    await post({ products: [product('tent', { related: [{ id: 'stove' }] })] }).expect(200);
+    expect(await suggestionsAfterBuying('tent')).toEqual(['stove', 'mat']); // mat still comes by category
+    await post({ products: [product('tent', { name: 'Tent (2 people)', price: 199 })] }).expect(200);
+    const { rows } = await db.pool().query(`SELECT related_id FROM related_products WHERE product_id = 'tent'`);
+    expect(rows).toEqual([{ related_id: 'stove' }]);
+  });
+
+  it('rejects related products it does not know, naming them, and stores nothing of the call', async () => {
+    const res = await post({ products: [product('lamp', { related: [{ id: 'ghost' }, { id: 'mat' }] })] });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: { code: 'invalid_request', message: 'Unknown related product: ghost', details: { ids: ['ghost'] } },
+    });
+    expect((await db.pool().query(`SELECT 1 FROM products WHERE id = 'lamp'`)).rowCount).toBe(0);
+  });
+
+  it('answers 400 with the field path for an invalid product, and for a product sent twice', async () => {
+    const invalid = await post({ products: [product('a'), { id: 'b', price: -1 }] });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.details).toEqual([
+      { path: 'products.1.name', message: 'name is required' },
+      { path: 'products.1.price', message: expect.stringContaining('>=0') },
+    ]);
+    const twice = await post({ products: [product('a'), product('a')] });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.message).toBe('Product a appears more than once');
+  });
+
+  it('needs an admin key: none, or a write key, is a 401', async () => {
+    const none = await request(app)
+      .post('/v1/products')
+      .send({ products: [product('x')] });
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toContain('journeys-admin');
+    expect((await post({ products: [product('x')] }, 'Bearer write-key')).status).toBe(401);
+  });
+});
