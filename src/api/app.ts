@@ -1,14 +1,20 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { ServiceUnavailable } from '../ingest/errors';
 import { ingest } from '../ingest/ingest';
+import type { StoredEvent } from '../ingest/record';
 import { adminRouter } from './admin-routes';
 import { catalogRouter } from './catalog-routes';
 import { requireKey } from './auth';
+import { docsRouter } from './docs-routes';
 import { healthRouter } from './health-routes';
 import { ApiError, errorHandler } from './errors';
 import { ingestRouter } from './ingest-routes';
+import { createApiMetrics, INGEST_PATHS } from './metrics';
+import { openApiDocument } from './openapi';
 import { previewRouter, type PreviewDeps } from './preview-routes';
+import { rateLimitPerKey } from './rate-limit';
 import { trackingRouter } from './tracking';
 
 export interface AppDeps {
@@ -21,15 +27,32 @@ export interface AppDeps {
   deliveryTimeoutMs?: number;
   /** Template preview (admin); absent, the endpoint is not served. */
   preview?: Omit<PreviewDeps, 'pool'>;
+  /** Where clients reach the API, for the OpenAPI document's server (PUBLIC_URL). */
+  publicUrl?: string;
+  /** Requests a minute per key on the keyed endpoints; 0 turns the limit off. */
+  rateLimitPerMinute?: number;
 }
+
+const ADMIN_PATHS = ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/products'];
 
 /** The HTTP API: Segment-style ingestion, admin inspection and statistics, and our own email links. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  const metrics = createApiMetrics();
   const ingestDeps = { pool: deps.pool, temporal: deps.temporal, deliveryTimeoutMs: deps.deliveryTimeoutMs };
+  const ingestEvent = (event: StoredEvent) =>
+    ingest(ingestDeps, event).catch((err: unknown) => {
+      if (err instanceof ServiceUnavailable) metrics.deliveryFailed(err.service);
+      throw err;
+    });
 
+  app.use(metrics.middleware);
   app.use(healthRouter({ pool: deps.pool, temporal: deps.temporal }));
+  app.use(docsRouter(openApiDocument(deps.publicUrl ?? '/')));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(
     trackingRouter({
       pool: deps.pool,
@@ -37,20 +60,20 @@ export function createApp(deps: AppDeps): Express {
       // Tracking never fails the reader: a delivery problem is logged, and the stored event waits
       // for its delivery to be retried.
       accept: async (event) => {
-        await ingest(ingestDeps, event).catch(deps.log ?? (() => undefined));
+        await ingestEvent(event).catch(deps.log ?? (() => undefined));
       },
     }),
   );
   // Backends send events with write keys; inspection, erasure and statistics need admin keys.
-  app.use(['/v1/identify', '/v1/track', '/v1/batch'], requireKey(deps.apiKeys, 'journeys'));
-  app.use(
-    ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/products'],
-    requireKey(deps.adminKeys, 'journeys-admin'),
-  );
+  // Each key has its own request budget.
+  const limit = deps.rateLimitPerMinute ?? 6000;
+  const perKey = limit > 0 ? [rateLimitPerKey(limit)] : [];
+  app.use(INGEST_PATHS, requireKey(deps.apiKeys, 'journeys'), ...perKey);
+  app.use(ADMIN_PATHS, requireKey(deps.adminKeys, 'journeys-admin'), ...perKey);
   app.use('/v1', express.json({ limit: '500kb' }));
-  app.use(ingestRouter({ ingest: (event) => ingest(ingestDeps, event) }));
+  app.use(ingestRouter({ ingest: ingestEvent, accepted: (e) => metrics.eventsAccepted(e.type) }));
   app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
-  app.use(catalogRouter({ pool: deps.pool }));
+  app.use(catalogRouter(ingestDeps));
   if (deps.preview) app.use(previewRouter({ pool: deps.pool, ...deps.preview }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'No such endpoint')));
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));

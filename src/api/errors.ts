@@ -1,4 +1,21 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import { ServiceUnavailable } from '../ingest/errors';
+import { isUnavailable } from '../ingest/ingest';
+
+/** Socket and PostgreSQL codes that mean the database cannot be reached, not that the query was wrong. */
+const POSTGRES_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P03']);
+
+/** Which backend an error says is down, if it says so: such a failure is a 503, not a 500. */
+function downBackend(err: unknown): 'postgres' | 'temporal' | undefined {
+  if (err instanceof ServiceUnavailable) return err.service;
+  if (isUnavailable(err)) return 'temporal';
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const message = (err as Error)?.message ?? '';
+  if (POSTGRES_DOWN.has(code) || code.startsWith('08') || /Connection terminated|trying to connect/.test(message)) {
+    return 'postgres';
+  }
+  return undefined;
+}
 
 /** Every rejection the API makes: `{ error: { code, message, details } }` with the right status. */
 export class ApiError extends Error {
@@ -13,7 +30,14 @@ export class ApiError extends Error {
   }
 }
 
+/** 503 with Retry-After: a backend is down; what the request did was not applied, so retrying is safe. */
+export function unavailable(service: 'postgres' | 'temporal'): ApiError {
+  const what = service === 'postgres' ? 'The database' : 'Temporal';
+  return new ApiError(503, 'unavailable', `${what} is unavailable; retry later`, undefined, { 'Retry-After': '5' });
+}
+
 export function sendError(res: Response, err: ApiError): void {
+  res.locals.errorCode = err.code; // for the metrics: rejections by reason
   res
     .status(err.status)
     .set(err.headers)
@@ -32,6 +56,8 @@ export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
     if (type === 'entity.too.large') {
       return sendError(res, new ApiError(413, 'payload_too_large', 'The body is larger than this endpoint accepts'));
     }
+    const down = downBackend(err);
+    if (down) return sendError(res, unavailable(down));
     log(err);
     sendError(res, new ApiError(500, 'internal', 'Something went wrong on our side'));
   };

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { ServiceUnavailable } from '../ingest/errors';
 import type { StoredEvent } from '../ingest/record';
 import { ApiError } from './errors';
 import { parse } from './validate';
@@ -16,6 +15,8 @@ import {
 export interface IngestRouteDeps {
   /** Stores the event, then delivers it; throws ServiceUnavailable when a backend is down. */
   ingest: (event: StoredEvent) => Promise<unknown>;
+  /** Told of each event once it is stored and delivered (for the metrics). */
+  accepted?: (event: StoredEvent) => void;
 }
 
 function checkSize(call: unknown, index?: number): void {
@@ -47,26 +48,16 @@ async function accept(deps: IngestRouteDeps, events: StoredEvent[]): Promise<voi
   // One customer's events in order; different customers side by side.
   const byCustomer = new Map<string, StoredEvent[]>();
   for (const e of events) byCustomer.set(e.userId, [...(byCustomer.get(e.userId) ?? []), e]);
-  try {
-    await Promise.all(
-      [...byCustomer.values()].map(async (list) => {
-        for (const e of list) await deps.ingest(e);
-      }),
-    );
-  } catch (err) {
-    if (err instanceof ServiceUnavailable) {
-      throw new ApiError(
-        503,
-        'unavailable',
-        `${err.service === 'postgres' ? 'The database' : 'Temporal'} is unavailable; retry later`,
-        undefined,
-        {
-          'Retry-After': '5',
-        },
-      );
-    }
-    throw err;
-  }
+  // A backend that is down fails the request with a 503 (errorHandler); each event it did not
+  // take is not stored, or stored and relayed later, so the client's retry loses and doubles nothing.
+  await Promise.all(
+    [...byCustomer.values()].map(async (list) => {
+      for (const e of list) {
+        await deps.ingest(e);
+        deps.accepted?.(e);
+      }
+    }),
+  );
 }
 
 /** POST /v1/identify, /v1/track and /v1/batch: Segment's HTTP Tracking API. */

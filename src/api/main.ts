@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     apiKeys: API_KEYS,
     adminKeys: ADMIN_API_KEYS,
     signingSecret: SIGNING_SECRET,
+    publicUrl: env.PUBLIC_URL,
+    rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     log: (err) => log.error({ err }, 'request failed'),
     preview: {
       renderer: createRenderer({ defaultLocale: config.messaging.defaultLocale }),

@@ -32,6 +32,8 @@ export const envSchema = z.object({
     .default('http://127.0.0.1:3000'),
   SIGNING_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   JOURNEYS_CONFIG: z.string().optional(),
+  /** Requests a minute each API key may make (per API process); 0 turns the limit off. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),

@@ -7,14 +7,27 @@ export class UnknownRelatedProducts extends Error {
   }
 }
 
+/** A product that was sold out and is in stock again, with when it was last changed. */
+export type Restocked = ProductInput & { soldOutSince: string };
+
 /**
  * Creates or replaces products, then their related lists, in one transaction: a related id may
  * name a product of the same call. A product sent without `related` keeps the list it had.
+ * Products that were sold out and come back in stock go to `onRestock` before the commit, so a
+ * failure there (Temporal down) leaves the product sold out and the client's retry announces it.
  */
-export async function upsertProducts(pool: Pool, products: ProductInput[]): Promise<number> {
+export async function upsertProducts(
+  pool: Pool,
+  products: ProductInput[],
+  onRestock: (restocked: Restocked[]) => Promise<void> = async () => {},
+): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    const { rows: soldOut } = await client.query<{ id: string; since: Date }>(
+      'SELECT id, updated_at AS since FROM products WHERE id = ANY($1) AND NOT in_stock FOR UPDATE',
+      [products.filter((p) => p.inStock).map((p) => p.id)],
+    );
     await client.query(
       `INSERT INTO products (id, name, price, currency, category, url, image_url, in_stock)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS p(id text, name text, price numeric, currency text,
@@ -54,6 +67,9 @@ export async function upsertProducts(pool: Pool, products: ProductInput[]): Prom
        ON CONFLICT (product_id, related_id) DO NOTHING`,
       [JSON.stringify(pairs)],
     );
+    const since = new Map(soldOut.map((r) => [r.id, r.since.toISOString()]));
+    const restocked = products.filter((p) => since.has(p.id)).map((p) => ({ ...p, soldOutSince: since.get(p.id)! }));
+    if (restocked.length > 0) await onRestock(restocked);
     await client.query('COMMIT');
     return products.length;
   } catch (err) {

@@ -30,7 +30,7 @@ export async function ingest(deps: IngestDeps, event: StoredEvent): Promise<{ du
 }
 
 /** Temporal could not be reached in time (as opposed to rejecting the request). */
-function isUnavailable(err: unknown): boolean {
+export function isUnavailable(err: unknown): boolean {
   // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), on the error or the one it wraps; an update
   // that timed out waiting for the server says so by name.
   const codes = [err, (err as { cause?: unknown })?.cause].map((e) => (e as { code?: number })?.code);

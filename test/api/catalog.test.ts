@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import { relatedProducts } from '../../src/activities/lookups';
 import { createApp } from '../../src/api/app';
+import { useApiBackends } from '../helpers/api';
 import { useMigratedPostgres } from '../helpers/postgres';
 
 const ADMIN = 'Bearer admin-key';
@@ -27,11 +28,12 @@ describe('catalogue API: POST /v1/products', () => {
       apiKeys: ['write-key'],
       adminKeys: ['admin-key'],
       signingSecret: 'catalogue-test-signing-secret',
+      deliveryTimeoutMs: 1000,
     });
   });
   afterAll(() => connection.close());
 
-  const post = (body: unknown, auth = ADMIN) => request(app).post('/v1/products').set('Authorization', auth).send(body);
+  const post = (body: object, auth = ADMIN) => request(app).post('/v1/products').set('Authorization', auth).send(body);
 
   /** What the cross-sell email would suggest to someone who ordered `productId`. */
   async function suggestionsAfterBuying(productId: string): Promise<string[]> {
@@ -96,6 +98,16 @@ describe('catalogue API: POST /v1/products', () => {
     expect(twice.body.error.message).toBe('Product a appears more than once');
   });
 
+  it('answers 503 when Temporal cannot hear of a restock, leaving the product sold out for the retry', async () => {
+    await post({ products: [product('kettle', { inStock: false })] }).expect(200);
+    const res = await post({ products: [product('kettle', { inStock: true })] });
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body.error).toEqual({ code: 'unavailable', message: 'Temporal is unavailable; retry later' });
+    const { rows } = await db.pool().query(`SELECT in_stock FROM products WHERE id = 'kettle'`);
+    expect(rows).toEqual([{ in_stock: false }]);
+  }, 30_000);
+
   it('needs an admin key: none, or a write key, is a 401', async () => {
     const none = await request(app)
       .post('/v1/products')
@@ -105,3 +117,50 @@ describe('catalogue API: POST /v1/products', () => {
     expect((await post({ products: [product('x')] }, 'Bearer write-key')).status).toBe(401);
   });
 });
+
+describe('catalogue API: a restock reaches the customers waiting for the product', () => {
+  const { env, db, stub } = useApiBackends();
+  let app: Express;
+  beforeAll(() => {
+    app = createApp({
+      pool: db.pool(),
+      temporal: env().client,
+      apiKeys: ['write-key'],
+      adminKeys: ['admin-key'],
+      signingSecret: 'catalogue-test-signing-secret',
+    });
+  });
+  const post = (body: object) => request(app).post('/v1/products').set('Authorization', ADMIN).send(body);
+  const ask = (customerId: string) =>
+    request(app)
+      .post('/v1/track')
+      .set('Authorization', 'Bearer write-key')
+      .send({ userId: customerId, event: 'Back In Stock Requested', properties: { product_id: 'boots' } })
+      .expect(200);
+
+  it('tells each waiting customer once, with the product, when it comes back in stock', async () => {
+    await post({
+      products: [product('boots', { inStock: false, name: 'Alpine boots', url: 'https://shop.example/boots' })],
+    }).expect(200);
+    await ask('bis-1');
+    await ask('bis-2');
+    await until(() => stub.backInStock.length === 2);
+
+    await post({
+      products: [product('boots', { inStock: true, name: 'Alpine boots', url: 'https://shop.example/boots' })],
+    }).expect(200);
+    await until(() => stub.sent.filter((s) => s.template === 'back-in-stock').length === 2);
+    expect(stub.emailsTo('bis-1').map((e) => [e.template, e.data])).toEqual([
+      ['back-in-stock', { productId: 'boots', name: 'Alpine boots', url: 'https://shop.example/boots' }],
+    ]);
+    // Still in stock: the same call again announces nothing.
+    await post({ products: [product('boots', { inStock: true, name: 'Alpine boots' })] }).expect(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stub.sent.filter((s) => s.template === 'back-in-stock')).toHaveLength(2);
+  });
+});
+
+async function until(test: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!test()) throw new Error('timed out');
+}

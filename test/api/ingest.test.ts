@@ -1,6 +1,7 @@
 import request from 'supertest';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
+import { createPool } from '../../src/db/pool';
 import { deliverEvent } from '../../src/ingest/deliver';
 import { recordEvent } from '../../src/ingest/record';
 import { relayUndelivered } from '../../src/ingest/relay';
@@ -108,6 +109,70 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
     expect((await state('api-4')).eventsProcessed).toBe(1);
     const { rows } = await db.pool().query(`SELECT email FROM customers WHERE id = 'api-3'`);
     expect(rows).toEqual([{ email: 'b@example.test' }]);
+  });
+
+  it('counts accepted events by call type on /metrics', async () => {
+    const fresh = createApp({
+      pool: db.pool(),
+      temporal: env().client,
+      apiKeys: [KEY],
+      adminKeys: [],
+      signingSecret: 'x'.repeat(32),
+    });
+    const res = await request(fresh)
+      .post('/v1/batch')
+      .set('Authorization', basic(KEY))
+      .send({
+        batch: [
+          { type: 'identify', userId: 'api-m', messageId: 'm-1', traits: { email: 'm@example.test' } },
+          { type: 'track', userId: 'api-m', messageId: 'm-2', event: 'Product Viewed' },
+          { type: 'track', userId: 'api-m', messageId: 'm-3', event: 'Product Viewed' },
+        ],
+      });
+    expect(res.status).toBe(200);
+    const lines = (await request(fresh).get('/metrics')).text.split('\n');
+    expect(lines).toContain('journeys_events_accepted_total{type="identify"} 1');
+    expect(lines).toContain('journeys_events_accepted_total{type="track"} 2');
+    expect(lines).toContain('journeys_http_requests_total{method="POST",route="/v1/batch",status="200"} 1');
+  });
+
+  it('answers 503 with Retry-After when PostgreSQL is down, and the workflow never hears of the event', async () => {
+    const deadDatabase = createPool('postgres://journeys@127.0.0.1:1/journeys');
+    const down = createApp({
+      pool: deadDatabase,
+      temporal: env().client,
+      apiKeys: [KEY],
+      adminKeys: [],
+      signingSecret: 'x'.repeat(32),
+      log: () => {},
+    });
+    const res = await request(down)
+      .post('/v1/track')
+      .set('Authorization', basic(KEY))
+      .send({ userId: 'pg-down-1', event: 'Signed Up', messageId: 'pg-down-m-1' });
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toEqual({ error: { code: 'unavailable', message: 'The database is unavailable; retry later' } });
+    // Not half-applied: nothing stored, nothing delivered, so the client's retry is the one copy.
+    expect(await stored('pg-down-m-1')).toEqual([]);
+    await expect(env().client.workflow.getHandle('customer-pg-down-1').describe()).rejects.toThrow(
+      WorkflowNotFoundError,
+    );
+    const ready = await request(down).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toEqual({ postgres: expect.stringMatching(/^unreachable/), temporal: 'ok' });
+    const lines = (await request(down).get('/metrics')).text.split('\n');
+    expect(lines).toContain('journeys_events_rejected_total{reason="unavailable"} 1');
+    expect(lines).toContain('journeys_event_delivery_failures_total{service="postgres"} 1');
+    await deadDatabase.end();
+
+    // The client retries once the database is back: stored and delivered, once.
+    const retried = await request(app)
+      .post('/v1/track')
+      .set('Authorization', basic(KEY))
+      .send({ userId: 'pg-down-1', event: 'Signed Up', messageId: 'pg-down-m-1' });
+    expect(retried.status).toBe(200);
+    expect((await state('pg-down-1')).eventsProcessed).toBe(1);
   });
 
   it('rejects bad input with 400 and the field paths, never 500', async () => {
@@ -225,6 +290,9 @@ describe('when Temporal cannot be reached', () => {
       checks: { postgres: 'ok', temporal: expect.stringMatching(/^unreachable/) },
     });
     expect((await request(app).get('/healthz')).body).toEqual({ ok: true });
+    const lines = (await request(app).get('/metrics')).text.split('\n');
+    expect(lines).toContain('journeys_event_delivery_failures_total{service="temporal"} 1');
+    expect(lines).toContain('journeys_events_rejected_total{reason="unavailable"} 1');
     await unreachable.connection.close();
   });
 });

@@ -1,0 +1,70 @@
+import type { RequestHandler } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export const INGEST_PATHS = ['/v1/identify', '/v1/track', '/v1/batch'];
+
+/**
+ * The API's Prometheus metrics, on a registry of its own (one per app, so tests and embedders
+ * never collide): requests and their latency by route, events accepted and rejected by reason,
+ * and deliveries to Temporal that failed (the event is stored and the relay retries it).
+ */
+export function createApiMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'journeys_api_' });
+  const labelNames = ['method', 'route', 'status'] as const;
+  const requests = new Counter({
+    name: 'journeys_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'journeys_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const accepted = new Counter({
+    name: 'journeys_events_accepted_total',
+    help: 'Events accepted by the ingestion API, by call type',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: 'journeys_events_rejected_total',
+    help: 'Ingestion requests refused, by reason (the error code of the answer)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const deliveryFailures = new Counter({
+    name: 'journeys_event_delivery_failures_total',
+    help: 'Events stored but not delivered to their customer workflow, by the service that failed',
+    labelNames: ['service'],
+    registers: [registry],
+  });
+
+  /** Times every request; the route label is the route's pattern, never the raw URL (bounded cardinality). */
+  const middleware: RequestHandler = (req, res, next) => {
+    const stop = latency.startTimer();
+    res.on('finish', () => {
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      stop(labels);
+      requests.inc(labels);
+      if (res.statusCode >= 400 && INGEST_PATHS.includes(req.originalUrl.split('?')[0])) {
+        rejected.inc({ reason: String(res.locals.errorCode ?? res.statusCode) });
+      }
+    });
+    next();
+  };
+
+  return {
+    registry,
+    middleware,
+    eventsAccepted: (type: string, count = 1) => accepted.inc({ type }, count),
+    deliveryFailed: (service: string) => deliveryFailures.inc({ service }),
+  };
+}
+
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;
