@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from '../../src/dev/free-port';
+import { ingest } from '../../src/ingest/ingest';
+import { identify, track } from '../helpers/journeys';
+import { useMigratedPostgres } from '../helpers/postgres';
+import { useSmtpSink } from '../helpers/smtp-sink';
+import { useDevServerEnv } from '../helpers/temporal';
+
+// The production entry points as an operator runs them: a process, its environment, its logs.
+
+const ROOT = path.resolve(__dirname, '../..');
+
+interface Run {
+  child: ChildProcess;
+  lines: string[];
+  exit: Promise<number | null>;
+}
+
+function run(entry: string, env: Record<string, string>): Run {
+  // Only what we pass: a variable of the test environment must not make a bad one look good.
+  // One process (no tsx launcher in between), so a signal or kill reaches the entry point itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env },
+  });
+  const lines: string[] = [];
+  const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  return { child, lines, exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+/** The JSON log lines (pino) of a run. */
+const logs = (r: Run): Record<string, unknown>[] =>
+  r.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('production entry points refuse a bad environment, naming each bad variable', () => {
+  it('the API', async () => {
+    const api = run('src/api/main.ts', {
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://db/journeys',
+      SIGNING_SECRET: 'short',
+    });
+    expect(await api.exit).toBe(1);
+    const output = api.lines.join('\n');
+    expect(output).toContain('Invalid environment');
+    expect(output).toMatch(/PORT: .*number/);
+    expect(output).toContain('DATABASE_URL: expected a postgres or postgresql URL');
+    expect(output).toContain('SIGNING_SECRET: use at least 16 characters');
+    expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it('the API without keys', async () => {
+    const api = run('src/api/main.ts', { DATABASE_URL: 'postgres://db/journeys' });
+    expect(await api.exit).toBe(1);
+    expect(api.lines.join('\n')).toContain('Missing environment: SIGNING_SECRET, API_KEYS, ADMIN_API_KEYS');
+  });
+
+  it('the worker', async () => {
+    const worker = run('src/worker/main.ts', { SMTP_URL: 'http://mail', WORKER_MAX_CACHED_WORKFLOWS: '-1' });
+    expect(await worker.exit).toBe(1);
+    const output = worker.lines.join('\n');
+    expect(output).toContain('SMTP_URL: expected a smtp or smtps URL');
+    expect(output).toContain('WORKER_MAX_CACHED_WORKFLOWS');
+  });
+});
+
+describe('the production worker', () => {
+  const env = useDevServerEnv();
+  const db = useMigratedPostgres();
+  const smtp = useSmtpSink();
+  let worker: Run | undefined;
+  afterAll(() => {
+    worker?.child.kill('SIGKILL');
+  });
+
+  it('sends journey mail, logs JSON lines with workflow ids, serves SDK metrics and drains on SIGTERM', async () => {
+    const metricsPort = await freePort();
+    worker = run('src/worker/main.ts', {
+      TEMPORAL_ADDRESS: env().address,
+      DATABASE_URL: db.url(),
+      SMTP_URL: smtp.url(),
+      SIGNING_SECRET: 'production-test-signing-secret',
+      WORKER_METRICS_PORT: String(metricsPort),
+      WORKER_MAX_CACHED_WORKFLOWS: '10',
+    });
+    const started = await until(
+      'the worker to start',
+      () => logs(worker!).find((l) => l.msg === 'worker started'),
+      120_000,
+    );
+    expect(started).toMatchObject({ name: 'journeys-worker', taskQueue: 'journeys', namespace: 'default' });
+
+    const deps = { pool: db.pool(), temporal: env().client };
+    await ingest(deps, { ...identify({ email: 'prod@example.test', first_name: 'Pat' }, 'prod-1'), messageId: 'p-1' });
+    await ingest(deps, { ...track('Signed Up', {}, 'prod-1'), messageId: 'p-2' });
+    const mail = await until('the confirmation email', () => smtp.to('prod@example.test')[0]);
+    expect(mail.subject).toBe('Please confirm your email address for Journeys Shop');
+
+    const emailLine = await until('the email log line', () => logs(worker!).find((l) => l.msg === 'email'));
+    expect(emailLine).toMatchObject({
+      level: 30,
+      workflowId: 'journey-welcome-prod-1',
+      workflowType: 'welcome',
+      template: 'welcome-confirm',
+      status: 'sent',
+    });
+    expect(logs(worker).find((l) => l.msg === 'journey started' && l.journey === 'welcome')).toMatchObject({
+      workflowId: 'customer-prod-1',
+      journey: 'welcome',
+    });
+
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^temporal_workflow_completed|^temporal_workflow_task_execution_latency/m);
+    expect(metrics).toContain('temporal_activity_execution_latency');
+
+    worker.child.kill('SIGTERM');
+    expect(await worker.exit).toBe(0);
+    expect(logs(worker).map((l) => l.msg)).toContain('worker stopped');
+  }, 180_000);
+});
