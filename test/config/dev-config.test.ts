@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { loadConfig } from '../../src/config/load';
+import type { JourneyConfigs } from '../../src/config/schema';
+
+// config/dev.json is what `npm start` (and so `npm run demo`) runs with: a newcomer must see
+// journeys send and finish within two minutes. These tests fail if days creep back in.
+
+const DEV_CONFIG = path.join(__dirname, '..', '..', 'config', 'dev.json');
+const seconds = (duration: string): number => msToNumber(duration as never) / 1000;
+
+/**
+ * Each journey's first wait before it sends something, or why it has none. Typed over every
+ * journey in the schema: a new journey does not compile here until someone decides its delay.
+ */
+const firstDelay: { [K in keyof JourneyConfigs]: (c: JourneyConfigs[K]) => string | { none: string } } = {
+  // The confirmation goes out at once; the reminder is the first wait.
+  welcome: (c) => c.confirmReminderAfter,
+  abandonedCart: (c) => c.firstReminderAfter,
+  // The order confirmation goes out at once; the cross-sell is the first wait.
+  postPurchase: (c) => c.crossSellAfter,
+  loyalty: (c) => c.sendAfter,
+  leadNurture: (c) => c.emails[0].after,
+  browseAbandonment: (c) => c.remindAfter,
+  backInStock: () => ({ none: 'sends on a restock, not after a delay' }),
+  birthday: () => ({ none: 'sends at a local time on the birthday' }),
+  anniversary: () => ({ none: 'sends at a local time on the anniversary' }),
+  reengagement: () => ({ none: 'silence is measured in minutes on purpose: see the next test' }),
+};
+
+/** Every duration string in a configuration section, with its path. */
+function durations(node: unknown, at: string): [string, string][] {
+  if (typeof node === 'string') {
+    try {
+      return msToNumber(node as never) > 0 ? [[at, node]] : [];
+    } catch {
+      return []; // a template name, not a duration
+    }
+  }
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([key, value]) => durations(value, `${at}.${key}`));
+}
+
+describe('config/dev.json', () => {
+  const config = loadConfig(DEV_CONFIG, {});
+
+  it('is a valid journey configuration', () => {
+    expect(() => loadConfig(DEV_CONFIG, {})).not.toThrow();
+    expect(Object.keys(config.journeys).sort()).toEqual(Object.keys(firstDelay).sort());
+  });
+
+  const cases = (Object.keys(firstDelay) as (keyof JourneyConfigs)[]).map((name) => {
+    const delay = (firstDelay[name] as (c: unknown) => string | { none: string })(config.journeys[name]);
+    return typeof delay === 'string'
+      ? { name, delay, title: `first email after ${delay}, at most 60 s` }
+      : { name, delay: undefined, title: `no first delay: ${delay.none}` };
+  });
+
+  it.each(cases)('$name: $title', ({ name, delay }) => {
+    expect(config.journeys[name].enabled).toBe(true);
+    if (delay !== undefined) expect(seconds(delay)).toBeLessThanOrEqual(60);
+  });
+
+  it('re-engages after minutes: visible in a session, yet long after the short journeys have finished', () => {
+    // A sunset unsubscribes the customer from marketing, so it must not cut the demo's journeys short.
+    const { silenceAfter, winBackAfter, sunsetAfter } = config.journeys.reengagement;
+    expect(seconds(silenceAfter)).toBeGreaterThanOrEqual(5 * 60);
+    expect(seconds(silenceAfter) + seconds(winBackAfter) + seconds(sunsetAfter)).toBeLessThanOrEqual(30 * 60);
+  });
+
+  it('has no journey timing longer than an hour', () => {
+    const tooLong = durations(config.journeys, 'journeys').filter(([, d]) => seconds(d) > 60 * 60);
+    expect(tooLong).toEqual([]);
+  });
+
+  it('holds no demo mail back: no quiet hours, a frequency cap a demo never reaches', () => {
+    expect(config.messaging.quietHours).toBeNull();
+    // A demo customer gets a dozen or so marketing emails in a few minutes, well inside any window.
+    expect(config.messaging.frequencyCap.max).toBeGreaterThanOrEqual(50);
+  });
+});
