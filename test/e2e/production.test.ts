@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { freePort } from '../../src/dev/free-port';
 import { ingest } from '../../src/ingest/ingest';
 import { identify, track } from '../helpers/journeys';
@@ -120,6 +121,13 @@ describe('the production worker', () => {
       workflowId: 'customer-prod-1',
       journey: 'welcome',
     });
+
+    // What the Web UI shows: the workflow's summary, and each activity's in the journey's timeline.
+    const journey = env().client.workflow.getHandle('journey-welcome-prod-1');
+    const summaries = (await journey.fetchHistory()).events!.flatMap((e) =>
+      e.userMetadata?.summary ? [defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)] : [],
+    );
+    expect(summaries).toEqual(expect.arrayContaining(['welcome for customer prod-1', 'confirm: welcome-confirm']));
 
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^temporal_workflow_completed|^temporal_workflow_task_execution_latency/m);

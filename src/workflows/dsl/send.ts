@@ -15,7 +15,9 @@ export async function sendOrRecordFailure(request: SendRequest): Promise<SendOut
 
 async function sendEmail(request: SendRequest): Promise<SendOutcome> {
   try {
-    return await activities.sendEmail(request);
+    // The summary is what the Web UI shows for the activity in the journey's timeline.
+    const summary = `${request.step}: ${request.template}${request.holdout ? ' (holdout, not sent)' : ''}`;
+    return await activities.sendEmail.executeWithOptions({ summary }, [request]);
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.nonRetryable) return { status: 'failed', reason: cause.message };
