@@ -23,6 +23,13 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('journeys'),
+  /** TLS to Temporal (implied by an API key or a client certificate). */
+  TEMPORAL_TLS: z.stringbool().default(false),
+  /** Temporal Cloud API key. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** mTLS: paths of the client certificate and its private key (PEM). */
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   SMTP_URL: url(['smtp', 'smtps']).optional(),
   API_KEYS: keyList.default([]),

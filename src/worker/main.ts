@@ -4,6 +4,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config/load';
 import { EnvError, loadEnv, requireEnv } from '../config/env';
+import { temporalConnection } from '../config/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging/logger';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     publicUrl: env.PUBLIC_URL,
     signingSecret: SIGNING_SECRET,
   });
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnection(env));
   const worker = await createJourneysWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
