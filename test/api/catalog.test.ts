@@ -5,6 +5,7 @@ import { relatedProducts } from '../../src/activities/lookups';
 import { createApp } from '../../src/api/app';
 import { useApiBackends } from '../helpers/api';
 import { useMigratedPostgres } from '../helpers/postgres';
+import { eventually } from '../helpers/eventually';
 
 const ADMIN = 'Bearer admin-key';
 const product = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -144,12 +145,16 @@ describe('catalogue API: a restock reaches the customers waiting for the product
     }).expect(200);
     await ask('bis-1');
     await ask('bis-2');
-    await until(() => stub.backInStock.length === 2);
+    await eventually(() => stub.backInStock.length === 2, 'both customers on the waiting list', 10);
 
     await post({
       products: [product('boots', { inStock: true, name: 'Alpine boots', url: 'https://shop.example/boots' })],
     }).expect(200);
-    await until(() => stub.sent.filter((s) => s.template === 'back-in-stock').length === 2);
+    await eventually(
+      () => stub.sent.filter((s) => s.template === 'back-in-stock').length === 2,
+      'two back-in-stock emails',
+      10,
+    );
     expect(stub.emailsTo('bis-1').map((e) => [e.template, e.data])).toEqual([
       ['back-in-stock', { productId: 'boots', name: 'Alpine boots', url: 'https://shop.example/boots' }],
     ]);
@@ -159,8 +164,3 @@ describe('catalogue API: a restock reaches the customers waiting for the product
     expect(stub.sent.filter((s) => s.template === 'back-in-stock')).toHaveLength(2);
   });
 });
-
-async function until(test: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!test()) throw new Error('timed out');
-}

@@ -12,25 +12,13 @@ import { identify, testConfig, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { useSmtpSink } from '../helpers/smtp-sink';
 import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const links = { publicUrl: 'https://mail.example.test', signingSecret: 'e2e-signing-secret' };
 // The brief's timings, shortened so the journey runs while the test watches.
 const config = testConfig({
   journeys: { abandonedCart: { firstReminderAfter: '2 seconds', secondReminderAfter: '2 seconds' } },
 });
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  seconds = 30,
-): Promise<T> {
-  for (let i = 0; i < seconds * 10; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('end to end on the dev server: events in, emails out, clicks back', () => {
   const env = useDevServerEnv();
@@ -88,9 +76,13 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
       expect(mail.html).toContain('Regenjacke');
       expect(mail.headers.get('x-journey')).toBe('abandoned-cart');
     }
-    const { rows } = await db
-      .pool()
-      .query(`SELECT step, status, locale FROM messages WHERE customer_id = 'e2e-1' ORDER BY id`);
+    // The mail is in the inbox a moment before the activity records it as sent.
+    const rows = await eventually(async () => {
+      const { rows } = await db
+        .pool()
+        .query(`SELECT step, status, locale FROM messages WHERE customer_id = 'e2e-1' ORDER BY id`);
+      return rows.every((r) => r.status === 'sent') ? rows : undefined;
+    }, 'both messages recorded as sent');
     expect(rows).toEqual([
       { step: 'reminder', status: 'sent', locale: 'de' },
       { step: 'reminder-with-incentive', status: 'sent', locale: 'de' },

@@ -7,6 +7,7 @@ import { identify, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { useSmtpSink } from '../helpers/smtp-sink';
 import { useDevServerEnv } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 // The production entry points as an operator runs them: a process, its environment, its logs.
 
@@ -35,16 +36,6 @@ function run(entry: string, env: Record<string, string>): Run {
 /** The JSON log lines (pino) of a run. */
 const logs = (r: Run): Record<string, unknown>[] =>
   r.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('production entry points refuse a bad environment, naming each bad variable', () => {
   it('the API', async () => {
@@ -96,20 +87,20 @@ describe('the production worker', () => {
       WORKER_METRICS_PORT: String(metricsPort),
       WORKER_MAX_CACHED_WORKFLOWS: '10',
     });
-    const started = await until(
-      'the worker to start',
+    const started = await eventually(
       () => logs(worker!).find((l) => l.msg === 'worker started'),
-      120_000,
+      'the worker to start',
+      120,
     );
     expect(started).toMatchObject({ name: 'journeys-worker', taskQueue: 'journeys', namespace: 'default' });
 
     const deps = { pool: db.pool(), temporal: env().client };
     await ingest(deps, { ...identify({ email: 'prod@example.test', first_name: 'Pat' }, 'prod-1'), messageId: 'p-1' });
     await ingest(deps, { ...track('Signed Up', {}, 'prod-1'), messageId: 'p-2' });
-    const mail = await until('the confirmation email', () => smtp.to('prod@example.test')[0]);
+    const mail = await eventually(() => smtp.to('prod@example.test')[0], 'the confirmation email');
     expect(mail.subject).toBe('Please confirm your email address for Journeys Shop');
 
-    const emailLine = await until('the email log line', () => logs(worker!).find((l) => l.msg === 'email'));
+    const emailLine = await eventually(() => logs(worker!).find((l) => l.msg === 'email'), 'the email log line');
     expect(emailLine).toMatchObject({
       level: 30,
       workflowId: 'journey-welcome-prod-1',
