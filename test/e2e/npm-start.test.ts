@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from '../helpers/eventually';
 import { freePorts, NpmStart, processesMentioning, stackEnv, type StackPorts } from '../helpers/npm-start';
+import { usePostgres } from '../helpers/postgres';
+import { useSmtpSink } from '../helpers/smtp-sink';
+import { useDevServerEnv } from '../helpers/temporal';
 
 // `npm start` as a developer runs it: a child process that brings up the dev server, the embedded
 // PostgreSQL, MailDev, the worker and the API. Events go in through the API, the abandoned-cart
@@ -78,16 +82,6 @@ describe('npm start', () => {
   };
   const cartMail = async (step: string) =>
     (await inbox()).filter((m) => m.headers['x-journey'] === 'abandoned-cart' && m.headers['x-journey-step'] === step);
-  const eventually = async <T>(probe: () => Promise<T | undefined>, what: string, seconds: number): Promise<T> => {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  };
-
   const start = async (): Promise<NpmStart> => {
     const stack = new NpmStart(env);
     started.push(stack);
@@ -176,4 +170,57 @@ describe('npm start', () => {
 
     await stop(second);
   }, 240_000);
+});
+
+describe('npm start with TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL', () => {
+  const temporal = useDevServerEnv();
+  const db = usePostgres(); // an empty database: npm start applies the migrations
+  const smtp = useSmtpSink();
+  let dir: string;
+  let stack: NpmStart | undefined;
+  afterAll(async () => {
+    await stack?.kill();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('uses each given service instead of its embedded stand-in, and leaves them running on Ctrl-C', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journeys-npm-start-ext-'));
+    const configFile = path.join(dir, 'journeys.json');
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const ports = await freePorts();
+    stack = new NpmStart({
+      ...stackEnv(path.join(dir, 'data'), configFile, ports),
+      TEMPORAL_ADDRESS: temporal().address,
+      DATABASE_URL: db.url(),
+      SMTP_URL: smtp.url(),
+    });
+    await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
+    expect(stack.output).toContain(`Using the Temporal server at TEMPORAL_ADDRESS=${temporal().address}`);
+    expect(stack.output).toMatch(/PostgreSQL +DATABASE_URL/);
+    expect(stack.output).toMatch(/Inbox +none: mail goes to SMTP_URL/);
+    expect(fs.existsSync(path.join(dir, 'data', 'postgres'))).toBe(false); // no embedded PostgreSQL
+
+    const auth = `Basic ${Buffer.from('dev_write_key:').toString('base64')}`;
+    const res = await fetch(`http://127.0.0.1:${ports.api}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        batch: [
+          { type: 'identify', userId: 'ext-1', traits: { email: 'ext@example.test', first_name: 'Ext' } },
+          { type: 'track', userId: 'ext-1', event: 'Signed Up' },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const mail = await eventually(() => smtp.to('ext@example.test')[0], 'the confirmation email at SMTP_URL', 60);
+    expect(mail.subject).toBe('Please confirm your email address for Journeys Shop');
+    const { rows } = await db.pool().query(`SELECT email FROM customers WHERE id = 'ext-1'`);
+    expect(rows).toEqual([{ email: 'ext@example.test' }]);
+
+    const { code } = await stack.interrupt();
+    expect(code).toBe(0);
+    // The server we were given still answers, with the customer's workflow on it.
+    const described = await temporal().client.workflow.getHandle('customer-ext-1').describe();
+    expect(described.status.name).toBe('RUNNING');
+  }, 180_000);
 });
