@@ -34,11 +34,13 @@ export async function getCart(db: Queryable, customerId: string, cartId: string)
     name: string;
     quantity: number;
     price: string | null;
+    currency: string | null;
     url: string | null;
     image_url: string | null;
   }>(
-    `SELECT i.product_id, coalesce(i.name, i.product_id) AS name, i.quantity, i.price, i.url, i.image_url
-     FROM carts c JOIN cart_items i ON i.cart_id = c.id
+    // Cart events carry no currency (Segment's Product Added has none): the catalogue knows it.
+    `SELECT i.product_id, coalesce(i.name, i.product_id) AS name, i.quantity, i.price, p.currency, i.url, i.image_url
+     FROM carts c JOIN cart_items i ON i.cart_id = c.id LEFT JOIN products p ON p.id = i.product_id
      WHERE c.id = $2 AND c.customer_id = $1 AND c.status = 'open'
      ORDER BY name, i.product_id`,
     [customerId, cartId],
@@ -48,6 +50,7 @@ export async function getCart(db: Queryable, customerId: string, cartId: string)
     name: r.name,
     quantity: r.quantity,
     price: Number(r.price ?? 0),
+    ...optional('currency', r.currency),
     ...optional('url', r.url),
     ...optional('imageUrl', r.image_url),
   }));
@@ -69,6 +72,7 @@ export async function relatedProducts(
     id: string;
     name: string;
     price: string;
+    currency: string;
     url: string | null;
     image_url: string | null;
   }>(
@@ -96,7 +100,7 @@ export async function relatedProducts(
        SELECT product_id, min(tier) AS tier, min(rank) FILTER (WHERE tier = 1) AS rank
        FROM candidates GROUP BY product_id
      )
-     SELECT p.id, p.name, p.price, p.url, p.image_url
+     SELECT p.id, p.name, p.price, p.currency, p.url, p.image_url
      FROM best JOIN products p ON p.id = best.product_id
      WHERE p.in_stock AND p.price IS NOT NULL
        AND p.id NOT IN (SELECT product_id FROM bought)
@@ -108,6 +112,7 @@ export async function relatedProducts(
     productId: r.id,
     name: r.name,
     price: Number(r.price),
+    currency: r.currency,
     ...optional('url', r.url),
     ...optional('imageUrl', r.image_url),
   }));

@@ -6,6 +6,8 @@ export interface CartLine {
   name: string;
   quantity: number;
   price: number;
+  /** ISO 4217, from the catalogue; absent for a product it does not know (the default currency). */
+  currency?: string;
   url?: string;
   imageUrl?: string;
 }
@@ -14,6 +16,7 @@ export interface ProductCard {
   productId: string;
   name: string;
   price: number;
+  currency?: string;
   url?: string;
   imageUrl?: string;
 }

@@ -65,6 +65,16 @@ describe('lookups', () => {
       ]);
     });
 
+    it('takes a line’s currency from the catalogue, which knows it (cart events do not carry one)', async () => {
+      await sql(`INSERT INTO products (id, name, price, currency) VALUES ('shoe', 'Trail shoe', 89.5, 'EUR')`);
+      const lines = await getCart(db.pool(), 'u-1', 'c-open');
+      expect(lines.map((l) => [l.productId, l.currency])).toEqual([
+        ['sock', undefined], // not in the catalogue: the template's default currency
+        ['shoe', 'EUR'],
+      ]);
+      await sql(`DELETE FROM products WHERE id = 'shoe'`);
+    });
+
     it('shows nothing of another customer’s cart, or of one already ordered', async () => {
       expect(await getCart(db.pool(), 'u-2', 'c-open')).toEqual([]);
       expect(await getCart(db.pool(), 'u-1', 'c-done')).toEqual([]);
@@ -115,11 +125,12 @@ describe('lookups', () => {
           productId: 'mat',
           name: 'Sleeping mat',
           price: 39.9,
+          currency: 'USD',
           url: 'https://shop.example/mat',
           imageUrl: 'https://cdn.example/mat.jpg',
         },
-        { productId: 'tarp', name: 'Tarp', price: 35 },
-        { productId: 'lamp', name: 'Lamp', price: 19 }, // related, rank 5, and also same category: listed once
+        { productId: 'tarp', name: 'Tarp', price: 35, currency: 'USD' },
+        { productId: 'lamp', name: 'Lamp', price: 19, currency: 'USD' }, // related, rank 5, and also same category: listed once
       ]);
       expect((await relatedProducts(db.pool(), 'u-camper', 'o-new', 2)).map((c) => c.productId)).toEqual([
         'mat',
@@ -131,7 +142,7 @@ describe('lookups', () => {
       await sql(`INSERT INTO orders (id, customer_id, completed_at) VALUES ('o-pot', 'u-cook', now())`);
       await sql(`INSERT INTO order_items (order_id, product_id) VALUES ('o-pot', 'pot')`);
       expect(await relatedProducts(db.pool(), 'u-cook', 'o-pot', 5)).toEqual([
-        { productId: 'stove', name: 'Stove', price: 45 },
+        { productId: 'stove', name: 'Stove', price: 45, currency: 'USD' },
       ]);
     });
 

@@ -115,6 +115,19 @@ describe('content details', () => {
     expect(email.text).toContain('You left 2 items');
   });
 
+  test('cart lines in a currency the catalogue knows are priced in it, the subtotal too', async () => {
+    const data = renderData('cart-reminder');
+    const items = (data.items as Record<string, unknown>[]).map((i) => ({ ...i, currency: 'EUR' }));
+    const en = await renderer.render('cart-reminder', 'en', { ...data, items });
+    expect(en.text).toContain('Qty 2 · €18.00');
+    expect(en.text).toContain('Subtotal: €185.95');
+    const de = await renderer.render('cart-reminder-incentive', 'de', {
+      ...renderData('cart-reminder-incentive'),
+      items,
+    });
+    expect(de.text).toMatch(/Zwischensumme vor Rabatt: 185,95\s€/);
+  });
+
   test('the greeting uses the first name, and a neutral greeting when it is unknown (null)', async () => {
     const named = await renderer.render('welcome', 'en', renderData('welcome'));
     expect(named.text).toContain('Hi Anna,');
