@@ -2,6 +2,7 @@ import { customer } from '../../src/workflows/customer';
 import { customerStateQuery, eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { endCustomer, identify, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import type { CustomerEvent } from '../../src/shared/events';
+import { eventually } from '../helpers/eventually';
 import { recordHistory } from '../helpers/histories';
 
 const DAY = 24 * 3600_000;
@@ -33,8 +34,11 @@ describe('customer workflow', () => {
       identify({ timezone: 'Europe/Berlin', locale: 'de', birthday: '1990-05-17' }, 'c-dedupe'),
     );
     await handle.signal(eventSignal, track('Email Confirmed', {}, 'c-dedupe'));
-    await settle();
-    const state = await handle.query(customerStateQuery);
+    // Signals are taken in order: once the third is processed, all are (on a busy machine, later).
+    const state = await eventually(async () => {
+      const s = await handle.query(customerStateQuery);
+      return s.eventsProcessed >= 3 ? s : undefined;
+    }, 'three events processed');
     expect(state).toMatchObject({
       customerId: 'c-dedupe',
       eventsProcessed: 3,
@@ -45,10 +49,29 @@ describe('customer workflow', () => {
     expect(state.signedUpAt).toBeDefined();
     await handle.signal(eventSignal, identify({ timezone: 'Mars/Olympus_Mons' }, 'c-dedupe'));
     await handle.signal(eventSignal, track('Unsubscribed', {}, 'c-dedupe'));
-    await settle();
-    const later = await handle.query(customerStateQuery);
+    const later = await eventually(async () => {
+      const s = await handle.query(customerStateQuery);
+      return s.eventsProcessed >= 5 ? s : undefined;
+    }, 'five events processed');
     expect(later.consent).toBe('unsubscribed');
     expect(later.profile.timezone).toBe('Europe/Berlin'); // an unknown zone is ignored
+    await endCustomer(env(), handle);
+  });
+
+  it('learns of a re-engagement sunset: its consent becomes unsubscribed', async () => {
+    const handle = await startCustomer('c-sunset', track('Signed Up', {}, 'c-sunset'));
+    await handle.signal(eventSignal, track('Email Confirmed', {}, 'c-sunset'));
+    await eventually(async () => (await handle.query(customerStateQuery)).consent === 'subscribed', 'the confirmation');
+    // 150 silent days pass (time skipping): check-in, win-back, sunset.
+    const journey = env().client.workflow.getHandle('journey-re-engagement-c-sunset');
+    const result = await journey.result();
+    expect(result.outcome).toBe('completed');
+    await recordHistory(journey, 're-engagement-sunset-tells-customer');
+    const state = await eventually(async () => {
+      const s = await handle.query(customerStateQuery);
+      return s.consent === 'unsubscribed' && !('journey-re-engagement-c-sunset' in s.running) ? s : undefined;
+    }, 'the customer to hear of the sunset and of the journey’s end');
+    expect(state.consent).toBe('unsubscribed');
     await endCustomer(env(), handle);
   });
 

@@ -1,6 +1,13 @@
-import { CancellationScope, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { JourneyConfigs } from '../../config/schema';
 import { Events, type CustomerEvent } from '../../shared/events';
+import { eventSignal } from '../../shared/signals';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { activities } from '../dsl/activities';
 import { defineJourney } from '../dsl/journey-entry';
@@ -58,16 +65,34 @@ export async function reengagement(input: ReengagementInput): Promise<JourneyRes
       break;
     }
     // The holdout was never asked, so it is not sunset either: it measures what this journey changes.
-    if (!j.holdout) await sunset(j);
+    if (!j.holdout) await sunset(j, input.parentWorkflowId);
     // The journey has run its course: it ends as `completed`. Should they come back (an order, a
     // sign-in) after the re-entry cooldown, the customer workflow starts it again.
   });
 }
 
-/** Silent for months: stop mailing them, which protects deliverability for everyone else. */
-async function sunset(j: Journey<Config>): Promise<void> {
+/**
+ * Silent for months: stop mailing them, which protects deliverability for everyone else. The
+ * customer workflow hears of it as an unsubscribe, so its state (and the admin API) shows it too.
+ */
+async function sunset(j: Journey<Config>, parentWorkflowId?: string): Promise<void> {
   await j.updateGroups([j.config.sunsetGroup]);
   await CancellationScope.nonCancellable(() => activities.setMarketingConsent(j.customerId, false, 'sunset'));
+  // Journeys sunset before this existed replay without the signal.
+  if (parentWorkflowId && patched('sunset-tells-customer')) {
+    const { workflowId, runId } = workflowInfo();
+    const unsubscribed: CustomerEvent = {
+      messageId: `sunset-${workflowId}-${runId}`,
+      type: 'track',
+      event: Events.Unsubscribed,
+      userId: j.customerId,
+      timestamp: new Date().toISOString(),
+      properties: { reason: 'sunset' },
+    };
+    await getExternalWorkflowHandle(parentWorkflowId)
+      .signal(eventSignal, unsubscribed)
+      .catch(() => undefined); // the customer was erased meanwhile
+  }
 }
 
 export const reengagementJourney = defineJourney({
