@@ -13,7 +13,8 @@ import { clickThrough, confirmByEmail, engage, type Engagement } from './demo/en
 import { Inbox } from './demo/inbox';
 import { parseOptions, USAGE, type DemoOptions } from './demo/options';
 import { Random } from './demo/random';
-import { plan, runStream, sleep } from './demo/stream';
+import { plan } from './demo/plan';
+import { runStream, sleep } from './demo/stream';
 import { plural, printSummary } from './demo/summary';
 
 const phase = (text: string): void => console.log(`\n▸ ${text}`);

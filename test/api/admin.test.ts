@@ -28,6 +28,18 @@ function buildApp(pool: import('pg').Pool, temporal: Client): Express {
     .use(errorHandler(() => {}));
 }
 
+/** How the API shows a sent cart reminder (what varies: id, subject, times, events). */
+const cartReminderSent = {
+  journey: 'abandoned-cart',
+  step: 'reminder',
+  template: 'cart-reminder',
+  variant: null,
+  status: 'sent',
+  reason: null,
+  transactional: false,
+  holdout: false,
+};
+
 const invalid = (message: string, path: string) => ({
   error: { code: 'invalid_request', message, details: [{ path, message }] },
 });
@@ -109,14 +121,7 @@ describe('admin API: customers', () => {
       messages: [
         {
           id: newer,
-          journey: 'abandoned-cart',
-          step: 'reminder',
-          template: 'cart-reminder',
-          variant: null,
-          status: 'sent',
-          reason: null,
-          transactional: false,
-          holdout: false,
+          ...cartReminderSent,
           subject: 'Ann, still thinking?',
           createdAt: iso(T0 + H),
           sentAt: iso(T0 + H + M),
@@ -186,14 +191,7 @@ describe('admin API: customers', () => {
     expect(all.body.messages.map((m: { id: number }) => m.id)).toEqual([ids[2], ids[1], ids[0]]);
     expect(all.body.messages[0]).toEqual({
       id: ids[2],
-      journey: 'abandoned-cart',
-      step: 'reminder',
-      template: 'cart-reminder',
-      variant: null,
-      status: 'sent',
-      reason: null,
-      transactional: false,
-      holdout: false,
+      ...cartReminderSent,
       subject: 's2',
       createdAt: iso(T0 + 2 * H),
       sentAt: iso(T0 + 2 * H + M),

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { createApp } from '../../src/api/app';
+import { createApp, type AppDeps } from '../../src/api/app';
 import { createPool } from '../../src/db/pool';
 import { deliverEvent } from '../../src/ingest/deliver';
 import { recordEvent } from '../../src/ingest/record';
@@ -12,20 +12,16 @@ import type { Express } from 'express';
 
 const KEY = 'wk_test_123';
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+/** The API with our test keys, on the given database and Temporal client. */
+const apiOn = (backends: Pick<AppDeps, 'pool' | 'temporal'> & Partial<AppDeps>): Express =>
+  createApp({ apiKeys: [KEY], adminKeys: ['adm_test_456'], signingSecret: 'x'.repeat(32), log: () => {}, ...backends });
 
 describe('event ingestion API (Segment HTTP Tracking API)', () => {
   const { env, db } = useApiBackends();
   let app: Express;
 
   beforeAll(async () => {
-    app = createApp({
-      pool: db.pool(),
-      temporal: env().client,
-      apiKeys: [KEY],
-      adminKeys: ['adm_test_456'],
-      signingSecret: 'x'.repeat(32),
-      log: () => {},
-    });
+    app = apiOn({ pool: db.pool(), temporal: env().client });
   }, 60_000);
 
   const state = (userId: string) => env().client.workflow.getHandle(`customer-${userId}`).query(customerStateQuery);
@@ -112,13 +108,7 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
   });
 
   it('counts accepted events by call type on /metrics', async () => {
-    const fresh = createApp({
-      pool: db.pool(),
-      temporal: env().client,
-      apiKeys: [KEY],
-      adminKeys: [],
-      signingSecret: 'x'.repeat(32),
-    });
+    const fresh = apiOn({ pool: db.pool(), temporal: env().client });
     const res = await request(fresh)
       .post('/v1/batch')
       .set('Authorization', basic(KEY))
@@ -138,14 +128,7 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
 
   it('answers 503 with Retry-After when PostgreSQL is down, and the workflow never hears of the event', async () => {
     const deadDatabase = createPool('postgres://journeys@127.0.0.1:1/journeys');
-    const down = createApp({
-      pool: deadDatabase,
-      temporal: env().client,
-      apiKeys: [KEY],
-      adminKeys: [],
-      signingSecret: 'x'.repeat(32),
-      log: () => {},
-    });
+    const down = apiOn({ pool: deadDatabase, temporal: env().client });
     const res = await request(down)
       .post('/v1/track')
       .set('Authorization', basic(KEY))
@@ -265,15 +248,7 @@ describe('when Temporal cannot be reached', () => {
 
   it('answers 503 with Retry-After and keeps the event for delivery later', async () => {
     const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const app = createApp({
-      pool: db.pool(),
-      temporal: unreachable,
-      apiKeys: [KEY],
-      adminKeys: ['adm_test_456'],
-      signingSecret: 'x'.repeat(32),
-      log: () => {},
-      deliveryTimeoutMs: 1000,
-    });
+    const app = apiOn({ pool: db.pool(), temporal: unreachable, deliveryTimeoutMs: 1000 });
     const res = await request(app)
       .post('/v1/track')
       .set('Authorization', basic(KEY))

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+// The answers the routes build by hand, for the OpenAPI document: described loosely where they
+// mirror workflow state that grows with the product.
+
+export const error = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: 'invalid_request' }),
+      message: z.string().meta({ example: 'userId is required' }),
+      details: z.unknown().optional().meta({ description: 'For 400s: one { path, message } per invalid field' }),
+    }),
+  })
+  .meta({ id: 'Error' });
+export const success = z.object({ success: z.literal(true) }).meta({ id: 'Success' });
+
+export const message = z
+  .looseObject({
+    id: z.number().int(),
+    journey: z.string(),
+    step: z.string(),
+    template: z.string(),
+    variant: z.string().nullable(),
+    status: z.enum(['queued', 'sending', 'sent', 'suppressed', 'capped', 'holdout', 'failed']).or(z.string()),
+    reason: z.string().nullable(),
+    transactional: z.boolean(),
+    holdout: z.boolean(),
+    subject: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    sentAt: z.iso.datetime().nullable(),
+    events: z.array(z.object({ type: z.string(), url: z.string().nullable(), occurredAt: z.iso.datetime() })),
+  })
+  .meta({ id: 'Message' });
+export const customer = z
+  .object({
+    profile: z.looseObject({ id: z.string(), email: z.string().nullable() }).nullable(),
+    state: z
+      .looseObject({ customerId: z.string(), stage: z.string(), consent: z.string() })
+      .nullable()
+      .meta({ description: "The customer workflow's `state` query; null once it is gone" }),
+    journeys: z.array(
+      z.looseObject({
+        workflowId: z.string(),
+        status: z.string(),
+        journey: z.string(),
+        step: z.string(),
+        nextWakeAt: z.iso.datetime().optional(),
+        running: z.boolean(),
+      }),
+    ),
+    messages: z.array(message),
+  })
+  .meta({ id: 'Customer' });
+export const readiness = z
+  .object({
+    ok: z.boolean(),
+    checks: z
+      .object({ postgres: z.string(), temporal: z.string() })
+      .meta({ description: '"ok", or why it is unreachable' }),
+  })
+  .meta({ id: 'Readiness' });
+export const journeyStats = z.looseObject({ journey: z.string() }).meta({ id: 'JourneyStats' });
