@@ -40,8 +40,10 @@ export async function getCart(db: Queryable, customerId: string, cartId: string)
   }>(
     // Cart events carry no currency (Segment's Product Added has none): the catalogue knows it.
     `SELECT i.product_id, coalesce(i.name, i.product_id) AS name, i.quantity, i.price, p.currency, i.url, i.image_url
-     FROM carts c JOIN cart_items i ON i.cart_id = c.id LEFT JOIN products p ON p.id = i.product_id
-     WHERE c.id = $2 AND c.customer_id = $1 AND c.status = 'open'
+     FROM carts c
+     JOIN cart_items i ON i.customer_id = c.customer_id AND i.cart_id = c.id
+     LEFT JOIN products p ON p.id = i.product_id
+     WHERE c.customer_id = $1 AND c.id = $2 AND c.status = 'open'
      ORDER BY name, i.product_id`,
     [customerId, cartId],
   );
@@ -79,12 +81,11 @@ export async function relatedProducts(
     `WITH
      -- What this order contained (nothing, if the order is not this customer's).
      ordered AS (
-       SELECT i.product_id FROM orders o JOIN order_items i ON i.order_id = o.id
-       WHERE o.id = $2 AND o.customer_id = $1
+       SELECT i.product_id FROM order_items i WHERE i.customer_id = $1 AND i.order_id = $2
      ),
      -- Everything the customer has ever bought, this order included.
      bought AS (
-       SELECT i.product_id FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $1
+       SELECT i.product_id FROM order_items i WHERE i.customer_id = $1
      ),
      -- Tier 1: paired with an ordered product, by rank. Tier 2: the ordered products' categories.
      candidates AS (

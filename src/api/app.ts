@@ -70,7 +70,9 @@ export function createApp(deps: AppDeps): Express {
   const perKey = limit > 0 ? [rateLimitPerKey(limit)] : [];
   app.use(INGEST_PATHS, requireKey(deps.apiKeys, 'journeys'), ...perKey);
   app.use(ADMIN_PATHS, requireKey(deps.adminKeys, 'journeys-admin'), ...perKey);
-  app.use('/v1', express.json({ limit: '500kb' }));
+  // JSON whatever the Content-Type says: Segment's browser library sends text/plain (no CORS
+  // preflight), and a body that is not JSON is a 400 either way.
+  app.use('/v1', express.json({ limit: '500kb', type: () => true }));
   app.use(ingestRouter({ ingest: ingestEvent, accepted: (e) => metrics.eventsAccepted(e.type) }));
   app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
   app.use(catalogRouter(ingestDeps));

@@ -1,20 +1,48 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import { isDatabaseUnreachable } from '../db/errors';
 import { ServiceUnavailable } from '../ingest/errors';
 import { isUnavailable } from '../ingest/ingest';
-
-/** Socket and PostgreSQL codes that mean the database cannot be reached, not that the query was wrong. */
-const POSTGRES_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P03']);
 
 /** Which backend an error says is down, if it says so: such a failure is a 503, not a 500. */
 function downBackend(err: unknown): 'postgres' | 'temporal' | undefined {
   if (err instanceof ServiceUnavailable) return err.service;
   if (isUnavailable(err)) return 'temporal';
-  const code = String((err as { code?: unknown })?.code ?? '');
-  const message = (err as Error)?.message ?? '';
-  if (POSTGRES_DOWN.has(code) || code.startsWith('08') || /Connection terminated|trying to connect/.test(message)) {
-    return 'postgres';
-  }
+  if (isDatabaseUnreachable(err)) return 'postgres';
   return undefined;
+}
+
+/** Codes for the client errors Express and body-parser raise themselves, by their `type`. */
+const CLIENT_ERROR_CODES: Record<string, string> = {
+  'entity.parse.failed': 'malformed_json',
+  'entity.too.large': 'payload_too_large',
+  'encoding.unsupported': 'unsupported_encoding',
+  'charset.unsupported': 'unsupported_charset',
+  'request.aborted': 'request_aborted',
+  'request.size.invalid': 'bad_request',
+  'parameters.too.many': 'payload_too_large',
+};
+
+const CLIENT_ERROR_MESSAGES: Record<string, string> = {
+  malformed_json: 'The body is not valid JSON',
+  payload_too_large: 'The body is larger than this endpoint accepts',
+};
+
+/**
+ * A client error raised before our handlers ran (body-parser: bad JSON, an unsupported charset or
+ * Content-Encoding, too large; the router: a path that is not valid percent-encoding), as the
+ * 4xx it is. Undefined for anything else.
+ */
+function clientError(err: unknown): ApiError | undefined {
+  const { status, type, expose, message } = err as {
+    status?: unknown;
+    type?: string;
+    expose?: boolean;
+    message?: string;
+  };
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const code = CLIENT_ERROR_CODES[type ?? ''] ?? 'bad_request';
+  const text = CLIENT_ERROR_MESSAGES[code] ?? (expose && message ? message : 'The request is malformed');
+  return new ApiError(status, code, text);
 }
 
 /** Every rejection the API makes: `{ error: { code, message, details } }` with the right status. */
@@ -46,16 +74,15 @@ export function sendError(res: Response, err: ApiError): void {
     });
 }
 
-/** Turns body-parser's and our own errors into JSON; anything else is a 500 with no internals. */
+/**
+ * Turns our own errors, client errors and unreachable backends into JSON with their status;
+ * anything else is a bug: logged, and a 500 with no internals.
+ */
 export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     if (err instanceof ApiError) return sendError(res, err);
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed')
-      return sendError(res, new ApiError(400, 'malformed_json', 'The body is not valid JSON'));
-    if (type === 'entity.too.large') {
-      return sendError(res, new ApiError(413, 'payload_too_large', 'The body is larger than this endpoint accepts'));
-    }
+    const client = clientError(err);
+    if (client) return sendError(res, client);
     const down = downBackend(err);
     if (down) return sendError(res, unavailable(down));
     log(err);

@@ -29,7 +29,7 @@ function checkSize(call: unknown, index?: number): void {
 function toEvent(
   call: (IdentifyCall & { type?: 'identify' }) | (TrackCall & { type?: 'track' }),
   kind: 'identify' | 'track',
-  context?: object,
+  context?: Record<string, unknown>,
 ): StoredEvent {
   return {
     // Segment's libraries always send one; a missing messageId gets one, so it is still stored once.
@@ -66,14 +66,16 @@ export function ingestRouter(deps: IngestRouteDeps): Router {
   const ok = { success: true };
 
   router.post('/v1/identify', async (req: Request, res) => {
-    checkSize(req.body);
-    await accept(deps, [toEvent(parse(identifySchema, req.body), 'identify')]);
+    const call = parse(identifySchema, req.body);
+    checkSize(call);
+    await accept(deps, [toEvent(call, 'identify')]);
     res.json(ok);
   });
 
   router.post('/v1/track', async (req: Request, res) => {
-    checkSize(req.body);
-    await accept(deps, [toEvent(parse(trackSchema, req.body), 'track')]);
+    const call = parse(trackSchema, req.body);
+    checkSize(call);
+    await accept(deps, [toEvent(call, 'track')]);
     res.json(ok);
   });
 

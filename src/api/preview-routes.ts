@@ -7,7 +7,7 @@ import type { MessagingConfig } from '../config/schema';
 import { templateData } from '../templates/context';
 import { TemplateError } from '../templates/errors';
 import { ApiError } from './errors';
-import { previewQuery } from './schemas';
+import { previewQuery, templateParams } from './schemas';
 import { parse } from './validate';
 
 export interface PreviewDeps {
@@ -24,7 +24,7 @@ export interface PreviewDeps {
 export function previewRouter(deps: PreviewDeps): Router {
   const router = Router();
   router.get('/v1/templates/:name/preview', async (req: Request<{ name: string }>, res) => {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(req.params.name)) throw new ApiError(404, 'not_found', 'No such template');
+    if (!templateParams.safeParse(req.params).success) throw new ApiError(404, 'not_found', 'No such template');
     const { customerId, locale, data } = parse(previewQuery, req.query);
     const profile = customerId ? await getProfile(deps.pool, customerId) : null;
     if (customerId && !profile) throw new ApiError(404, 'not_found', `No customer ${customerId}`);

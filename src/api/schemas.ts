@@ -1,35 +1,54 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { contextSchema, httpUrl, MAX_AMOUNT, propertiesByEvent, traitsSchema } from './event-properties';
 
 // Every request the API accepts, as zod schemas: the routes validate with them, and /openapi.json is
 // generated from them, so the documentation cannot drift from what the code checks.
 
-// Ingestion: Segment's HTTP Tracking API, as we accept it. traits, properties and context are open objects.
+// Ingestion: Segment's HTTP Tracking API, as we accept it. traits, properties and context are open
+// objects; the fields Journeys reads in them are checked for meaning (event-properties.ts).
+
+/** The earliest and latest event time taken: outside them a timestamp is a broken clock, not history. */
+const EARLIEST_EVENT = Date.UTC(1900, 0, 1);
+const LATEST_EVENT = Date.UTC(10000, 0, 1);
 
 const common = {
   userId: z.string({ error: 'userId is required' }).min(1, 'userId is required').max(255),
   anonymousId: z.string().max(255).optional(),
   messageId: z.string().min(1).max(255).optional(),
-  timestamp: z.iso.datetime({ offset: true }).optional(),
-  context: z.record(z.string(), z.unknown()).optional(),
+  timestamp: z.iso
+    .datetime({ offset: true })
+    .refine((t) => {
+      const ms = Date.parse(t);
+      return ms >= EARLIEST_EVENT && ms < LATEST_EVENT;
+    }, 'timestamp must be between the years 1900 and 9999')
+    .optional(),
+  context: contextSchema.optional(),
 };
 
-export const identifySchema = z.object({
-  ...common,
-  type: z.literal('identify').optional(),
-  traits: z.record(z.string(), z.unknown()).optional(),
-});
-
-export const trackSchema = z.object({
+const identifyShape = { ...common, type: z.literal('identify').optional(), traits: traitsSchema.optional() };
+const trackShape = {
   ...common,
   type: z.literal('track').optional(),
   event: z.string({ error: 'event is required' }).min(1, 'event is required').max(200),
   properties: z.record(z.string(), z.unknown()).optional(),
-});
+};
+
+/** The properties of the events Journeys acts on must mean what Segment's specs say. */
+function checkProperties(call: { event: string; properties?: Record<string, unknown> }, ctx: z.RefinementCtx): void {
+  const schema = propertiesByEvent[call.event];
+  const result = schema?.safeParse(call.properties ?? {});
+  for (const issue of result?.error?.issues ?? []) {
+    ctx.addIssue({ code: 'custom', path: ['properties', ...issue.path], message: issue.message });
+  }
+}
+
+export const identifySchema = z.object(identifyShape);
+export const trackSchema = z.object(trackShape).superRefine(checkProperties);
 
 export const batchItemSchema = z.discriminatedUnion('type', [
-  identifySchema.extend({ type: z.literal('identify') }),
-  trackSchema.extend({ type: z.literal('track') }),
+  z.object({ ...identifyShape, type: z.literal('identify') }),
+  z.object({ ...trackShape, type: z.literal('track') }).superRefine(checkProperties),
 ]);
 
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -37,7 +56,7 @@ export const MAX_BATCH_EVENTS = 2500;
 
 export const batchSchema = z.object({
   batch: z.array(batchItemSchema).min(1).max(MAX_BATCH_EVENTS),
-  context: z.record(z.string(), z.unknown()).optional(),
+  context: contextSchema.optional(),
 });
 
 export type IdentifyCall = z.infer<typeof identifySchema>;
@@ -107,7 +126,12 @@ export const previewQuery = z.object({
     }),
 });
 
-export const templateParams = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'no such template') });
+export const templateParams = z.object({
+  name: z
+    .string()
+    .max(100, 'no such template')
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'no such template'),
+});
 
 // The catalogue (admin): products and the cross-sell and upsell pairs that journeys suggest.
 
@@ -116,14 +140,14 @@ export const MAX_PRODUCTS_PER_CALL = 1000;
 export const productSchema = z.object({
   id: z.string().min(1, 'id is required').max(255),
   name: z.string({ error: 'name is required' }).min(1, 'name is required').max(500),
-  price: z.number().nonnegative().optional(),
+  price: z.number().nonnegative().max(MAX_AMOUNT).optional(),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR')
     .default('USD'),
   category: z.string().min(1).max(200).optional(),
-  url: z.url().optional(),
-  imageUrl: z.url().optional(),
+  url: httpUrl.optional(),
+  imageUrl: httpUrl.optional(),
   inStock: z.boolean().default(true),
   /** Suggested with this product, best first; replaces the product's earlier list when given. */
   related: z

@@ -6,8 +6,8 @@ import type { Queryable } from './queryable';
 
 /**
  * Adds or removes units of a product in the customer's cart (Segment's cart_id); removing the
- * last unit deletes the line. A cart id that belongs to another customer is left alone. The
- * messageId goes into projected_cart_events in the same statement: a repeat adds nothing.
+ * last unit deletes the line. The messageId goes into projected_cart_events in the same
+ * statement: a repeat adds nothing.
  */
 export async function changeCart(db: Queryable, event: CustomerEvent): Promise<void> {
   const cartId = prop(event, 'cart_id');
@@ -15,21 +15,21 @@ export async function changeCart(db: Queryable, event: CustomerEvent): Promise<v
   const quantity = Math.trunc(numberProp(event, 'quantity') ?? 1);
   if (!cartId || !productId || !(quantity > 0)) return;
   const firstTime = `first_time AS (
-      INSERT INTO projected_cart_events (message_id) VALUES ($3) ON CONFLICT DO NOTHING RETURNING message_id
+      INSERT INTO projected_cart_events (customer_id, message_id) VALUES ($1, $3) ON CONFLICT DO NOTHING
+      RETURNING message_id
     )`;
   if (event.event === Events.ProductAdded) {
     await db.query(
       `WITH ${firstTime},
        cart AS (
-         INSERT INTO carts (id, customer_id) SELECT $2, $1 FROM first_time
-         ON CONFLICT (id) DO UPDATE SET status = 'open', updated_at = now() -- items added after an order reopen it
-           WHERE carts.customer_id = excluded.customer_id
-         RETURNING id
+         INSERT INTO carts (customer_id, id) SELECT $1, $2 FROM first_time
+         ON CONFLICT (customer_id, id) DO UPDATE SET status = 'open', updated_at = now() -- items added after an order reopen it
+         RETURNING customer_id, id
        )
-       INSERT INTO cart_items (cart_id, product_id, quantity, name, price, url, image_url)
-       SELECT id, $4, $5, $6, $7, $8, $9 FROM cart
-       ON CONFLICT (cart_id, product_id) DO UPDATE SET
-         quantity  = cart_items.quantity + excluded.quantity,
+       INSERT INTO cart_items (customer_id, cart_id, product_id, quantity, name, price, url, image_url)
+       SELECT customer_id, id, $4, $5, $6, $7, $8, $9 FROM cart
+       ON CONFLICT (customer_id, cart_id, product_id) DO UPDATE SET
+         quantity  = least(cart_items.quantity::bigint + excluded.quantity, ${MAX_INTEGER}),
          name      = coalesce(excluded.name, cart_items.name),
          price     = coalesce(excluded.price, cart_items.price),
          url       = coalesce(excluded.url, cart_items.url),
@@ -51,32 +51,44 @@ export async function changeCart(db: Queryable, event: CustomerEvent): Promise<v
       `WITH ${firstTime},
        cart AS (
          UPDATE carts SET updated_at = now()
-         WHERE id = $2 AND customer_id = $1 AND EXISTS (SELECT 1 FROM first_time)
-         RETURNING id
+         WHERE customer_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM first_time)
+         RETURNING customer_id, id
        ),
        emptied AS ( -- the last units gone: the line goes
-         DELETE FROM cart_items i USING cart WHERE i.cart_id = cart.id AND i.product_id = $4 AND i.quantity <= $5
+         DELETE FROM cart_items i USING cart
+         WHERE i.customer_id = cart.customer_id AND i.cart_id = cart.id AND i.product_id = $4 AND i.quantity <= $5
        )
        UPDATE cart_items i SET quantity = i.quantity - $5
-       FROM cart WHERE i.cart_id = cart.id AND i.product_id = $4 AND i.quantity > $5`,
+       FROM cart
+       WHERE i.customer_id = cart.customer_id AND i.cart_id = cart.id AND i.product_id = $4 AND i.quantity > $5`,
       [event.userId, cartId, event.messageId, productId, quantity],
     );
   }
 }
 
+/** PostgreSQL's integer: a cart line's units stop there rather than fail the event. */
+const MAX_INTEGER = 2 ** 31 - 1;
+
 /**
- * Records Segment's Order Completed once per order_id, with its products (one line per product,
- * quantities added up), and marks the order's cart as ordered.
+ * Records Segment's Order Completed once per order_id of the customer, with its products (one
+ * line per product, quantities added up), and marks the order's cart as ordered.
  */
 export async function recordOrder(db: Queryable, event: CustomerEvent): Promise<void> {
   const orderId = prop(event, 'order_id');
   if (!orderId) return;
   await db.query(
-    `INSERT INTO orders (id, customer_id, total, revenue, currency, cart_id, message_id, completed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+    `WITH o AS (
+       INSERT INTO orders (id, customer_id, total, revenue, currency, cart_id, message_id, completed_at)
+       VALUES ($1, $2, $4, $5, $6, $7, $8, $9) ON CONFLICT (customer_id, id) DO NOTHING
+       RETURNING customer_id, id
+     )
+     INSERT INTO order_items (customer_id, order_id, product_id, name, quantity, price)
+     SELECT o.customer_id, o.id, item.product_id, item.name, item.quantity, item.price
+     FROM o, jsonb_to_recordset($3::jsonb) AS item (product_id text, name text, quantity integer, price numeric)`,
     [
       orderId,
       event.userId,
+      JSON.stringify(orderLines(event.properties?.products)),
       numberProp(event, 'total') ?? null,
       numberProp(event, 'revenue') ?? null,
       prop(event, 'currency') ?? 'USD',
@@ -85,19 +97,11 @@ export async function recordOrder(db: Queryable, event: CustomerEvent): Promise<
       event.timestamp,
     ],
   );
-  await db.query(
-    `INSERT INTO order_items (order_id, product_id, name, quantity, price)
-     SELECT $1, item.product_id, item.name, item.quantity, item.price
-     FROM jsonb_to_recordset($3::jsonb) AS item (product_id text, name text, quantity integer, price numeric)
-     WHERE EXISTS (SELECT 1 FROM orders WHERE id = $1 AND customer_id = $2) -- not another customer's order
-     ON CONFLICT (order_id, product_id) DO NOTHING`,
-    [orderId, event.userId, JSON.stringify(orderLines(event.properties?.products))],
-  );
   const cartId = prop(event, 'cart_id');
   if (cartId) {
-    await db.query("UPDATE carts SET status = 'ordered', updated_at = now() WHERE id = $1 AND customer_id = $2", [
-      cartId,
+    await db.query("UPDATE carts SET status = 'ordered', updated_at = now() WHERE customer_id = $1 AND id = $2", [
       event.userId,
+      cartId,
     ]);
   }
 }

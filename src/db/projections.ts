@@ -1,11 +1,10 @@
 import { Events, prop, type CustomerEvent } from '../shared/events';
+import { normalizeEmail } from '../shared/email-address';
+import { isProfileTrait, profileChange } from '../shared/profile';
 import { changeCart, recordOrder } from './commerce-projections';
 import type { Queryable } from './queryable';
 import { MARKETING, setSubscription } from './subscriptions';
 import { suppress } from './suppression';
-
-/** An event as the API accepted and stored it; `context` is Segment's (locale, timezone...). */
-export type AcceptedEvent = CustomerEvent & { context?: object };
 
 /**
  * Projects one accepted event into the tables the activities read: the customer's profile, carts,
@@ -13,7 +12,7 @@ export type AcceptedEvent = CustomerEvent & { context?: object };
  * transaction that stores the event; every statement is safe to repeat all the same (upserts, and
  * cart quantity changes guarded by their messageId), so a repeat changes nothing.
  */
-export async function applyEvent(db: Queryable, event: AcceptedEvent): Promise<void> {
+export async function applyEvent(db: Queryable, event: CustomerEvent): Promise<void> {
   await upsertCustomer(db, event);
   switch (event.event) {
     case Events.ProductAdded:
@@ -39,7 +38,7 @@ const DEFAULT_PAUSE_DAYS = 30;
  * The answers on the preference page (and the re-engagement check-in's links): pause marketing
  * for a while, send fewer, or back to normal.
  */
-async function applyPreference(db: Queryable, event: AcceptedEvent): Promise<void> {
+async function applyPreference(db: Queryable, event: CustomerEvent): Promise<void> {
   const preference = prop(event, 'preference');
   if (preference === 'pause') {
     const days = Number(prop(event, 'days') ?? DEFAULT_PAUSE_DAYS);
@@ -57,48 +56,28 @@ async function applyPreference(db: Queryable, event: AcceptedEvent): Promise<voi
   }
 }
 
-/** Identify traits kept in their own column (both Segment spellings); the rest go to `traits`. */
-const TRAIT_COLUMNS: Record<string, string> = {
-  email: 'email',
-  first_name: 'first_name',
-  firstName: 'first_name',
-  last_name: 'last_name',
-  lastName: 'last_name',
-  locale: 'locale',
-  timezone: 'timezone',
-  birthday: 'birthday',
-};
-
 /**
- * Creates the customer if missing. An identify sets the columns its traits name (null clears
- * one) and merges the other traits (null removes one). Segment's context.locale and
- * context.timezone only fill a column still empty: what the customer told us wins.
+ * Creates the customer if missing and applies what the event says of the profile (the rule in
+ * src/shared/profile.ts): identify traits set their columns (null clears one), Segment's
+ * context.locale and context.timezone fill a column still empty. The other identify traits are
+ * merged into `traits` (null removes one).
  */
-async function upsertCustomer(db: Queryable, event: AcceptedEvent): Promise<void> {
-  const set = new Map<string, string | null>(); // column -> value, from identify traits
+async function upsertCustomer(db: Queryable, event: CustomerEvent): Promise<void> {
+  const { set, fill } = profileChange(event);
   const merge: Record<string, unknown> = {};
   const unset: string[] = [];
   for (const [name, value] of Object.entries(event.type === 'identify' ? (event.traits ?? {}) : {})) {
-    const column = TRAIT_COLUMNS[name];
-    if (column) {
-      const text = columnValue(column, value);
-      if (text !== undefined) set.set(column, text);
-    } else if (value === null) unset.push(name);
+    if (isProfileTrait(name)) continue; // kept in its own column
+    if (value === null) unset.push(name);
     else merge[name] = value;
   }
-  const context = (event.context ?? {}) as Record<string, unknown>;
-  const fill = new Map<string, string>(); // column -> value, only where the column is empty
-  for (const column of ['locale', 'timezone']) {
-    const text = columnValue(column, context[column]);
-    if (text && !set.has(column)) fill.set(column, text);
-  }
-
-  const columns = [...set.keys(), ...fill.keys()];
-  const values = [...set.values(), ...fill.values()];
+  // Column names come from ProfileField, never from the request.
+  const columns = [...Object.keys(set), ...Object.keys(fill)];
+  const values = [...Object.values(set), ...Object.values(fill)];
   const placeholders = columns.map((_, i) => `$${i + 4}`);
   const updates = [
-    ...[...set.keys()].map((c) => `${c} = excluded.${c}`),
-    ...[...fill.keys()].map((c) => `${c} = coalesce(customers.${c}, excluded.${c})`),
+    ...Object.keys(set).map((c) => `${c} = excluded.${c}`),
+    ...Object.keys(fill).map((c) => `${c} = coalesce(customers.${c}, excluded.${c})`),
   ];
   await db.query(
     `INSERT INTO customers (id, traits${columns.map((c) => `, ${c}`).join('')})
@@ -111,31 +90,13 @@ async function upsertCustomer(db: Queryable, event: AcceptedEvent): Promise<void
   );
 }
 
-/** A trait as a column value: text, null to clear, undefined to leave the column alone. */
-function columnValue(column: string, value: unknown): string | null | undefined {
-  if (value === null) return null;
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const text = String(value).trim();
-  if (column === 'timezone' && !isTimeZone(text)) return undefined; // would break local-time sends
-  return text === '' ? null : text;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isHardBounce(event: AcceptedEvent): boolean {
+function isHardBounce(event: CustomerEvent): boolean {
   return [prop(event, 'type'), prop(event, 'bounce_type')].some((t) => t?.toLowerCase() === 'hard');
 }
 
 /** Suppresses the address that bounced: the event's `email` if it names one, else the customer's. */
-async function suppressBouncedAddress(db: Queryable, event: AcceptedEvent): Promise<void> {
-  let email = prop(event, 'email');
+async function suppressBouncedAddress(db: Queryable, event: CustomerEvent): Promise<void> {
+  let email = normalizeEmail(prop(event, 'email') ?? '');
   if (!email) {
     const { rows } = await db.query<{ email: string | null }>('SELECT email FROM customers WHERE id = $1', [
       event.userId,

@@ -1,8 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { isDatabaseUnreachable } from '../db/errors';
 import { deliverEvent } from './deliver';
 import { ServiceUnavailable } from './errors';
-import { markDelivered, recordEvent, type StoredEvent } from './record';
+import { customerEvent, markDelivered, recordEvent, type StoredEvent } from './record';
 
 export interface IngestDeps {
   pool: Pool;
@@ -19,20 +20,34 @@ export interface IngestDeps {
  */
 export async function ingest(deps: IngestDeps, event: StoredEvent): Promise<{ duplicate: boolean }> {
   const fresh = await recordEvent(deps.pool, event).catch((err: unknown) => {
-    throw new ServiceUnavailable('postgres', err);
+    // Only an unreachable database is a 503; a query that fails on the data is a bug, not an outage.
+    throw isDatabaseUnreachable(err) ? new ServiceUnavailable('postgres', err) : err;
   });
-  const result = await deliverEvent(deps.temporal, event, deps.deliveryTimeoutMs).catch((err: unknown) => {
-    if (isUnavailable(err)) throw new ServiceUnavailable('temporal', err);
-    throw err;
-  });
-  await markDelivered(deps.pool, event.messageId).catch(() => undefined); // delivered is what matters
+  const result = await deliverEvent(deps.temporal, customerEvent(event), deps.deliveryTimeoutMs).catch(
+    (err: unknown) => {
+      if (isUnavailable(err)) throw new ServiceUnavailable('temporal', err);
+      throw err;
+    },
+  );
+  await markDelivered(deps.pool, event).catch(() => undefined); // delivered is what matters
   return { duplicate: !fresh || result.duplicate };
 }
 
-/** Temporal could not be reached in time (as opposed to rejecting the request). */
+/** gRPC codes that say Temporal cannot take the call now, though it would later. */
+const TRANSIENT = [
+  14, // UNAVAILABLE: the server cannot be reached
+  4, // DEADLINE_EXCEEDED: it did not answer in time
+  // FAILED_PRECONDITION: the customer's workflow task is failing (a worker crashed inside it) and
+  // takes no update until a worker runs it again; the stored event is relayed then.
+  9,
+];
+
+/** Temporal cannot take the event now (as opposed to rejecting it): unreachable, slow or recovering. */
 export function isUnavailable(err: unknown): boolean {
-  // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), on the error or the one it wraps; an update
-  // that timed out waiting for the server says so by name.
+  // On the error or the one it wraps; an update that timed out waiting for the server says so by name.
   const codes = [err, (err as { cause?: unknown })?.cause].map((e) => (e as { code?: number })?.code);
-  return codes.includes(14) || codes.includes(4) || (err as Error)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
+  return (
+    codes.some((c) => c !== undefined && TRANSIENT.includes(c)) ||
+    (err as Error)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError'
+  );
 }

@@ -1,9 +1,14 @@
 import type { Pool } from 'pg';
 import { applyEvent } from '../db/projections';
-import type { CustomerEvent } from '../shared/events';
+import { profileContext, type CustomerEvent } from '../shared/events';
 
-export interface StoredEvent extends CustomerEvent {
-  context?: Record<string, unknown>;
+/** An event as the API accepted it, with Segment's whole context (kept in PostgreSQL only). */
+export type StoredEvent = Omit<CustomerEvent, 'context'> & { context?: Record<string, unknown> };
+
+/** The event as its customer workflow gets it: of the context, only what the profile uses. */
+export function customerEvent({ context, ...event }: StoredEvent): CustomerEvent {
+  const picked = profileContext(context);
+  return picked ? { ...event, context: picked } : event;
 }
 
 /**
@@ -16,7 +21,7 @@ export async function recordEvent(pool: Pool, event: StoredEvent): Promise<boole
     await client.query('BEGIN');
     const { rowCount } = await client.query(
       `INSERT INTO events (message_id, customer_id, type, name, properties, traits, context, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (customer_id, message_id) DO NOTHING`,
       [
         event.messageId,
         event.userId,
@@ -28,7 +33,7 @@ export async function recordEvent(pool: Pool, event: StoredEvent): Promise<boole
         event.timestamp,
       ],
     );
-    if (rowCount) await applyEvent(client, event);
+    if (rowCount) await applyEvent(client, customerEvent(event));
     await client.query('COMMIT');
     return rowCount === 1;
   } catch (err) {
@@ -39,8 +44,9 @@ export async function recordEvent(pool: Pool, event: StoredEvent): Promise<boole
   }
 }
 
-export async function markDelivered(pool: Pool, messageId: string): Promise<void> {
-  await pool.query('UPDATE events SET delivered_at = now() WHERE message_id = $1 AND delivered_at IS NULL', [
-    messageId,
-  ]);
+export async function markDelivered(pool: Pool, event: Pick<CustomerEvent, 'userId' | 'messageId'>): Promise<void> {
+  await pool.query(
+    'UPDATE events SET delivered_at = now() WHERE customer_id = $1 AND message_id = $2 AND delivered_at IS NULL',
+    [event.userId, event.messageId],
+  );
 }

@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { CustomerEvent } from '../shared/events';
 import { deliverEvent } from './deliver';
-import { markDelivered } from './record';
+import { customerEvent, markDelivered } from './record';
 
 export interface RelayOptions {
   /** Only events older than this are retried, so the API's own delivery is not raced. */
@@ -23,9 +22,10 @@ export async function relayUndelivered(pool: Pool, temporal: Client, opts: Relay
     name: string;
     properties: Record<string, unknown>;
     traits: Record<string, unknown>;
+    context: Record<string, unknown>;
     occurred_at: Date;
   }>(
-    `SELECT message_id, customer_id, type, name, properties, traits, occurred_at
+    `SELECT message_id, customer_id, type, name, properties, traits, context, occurred_at
        FROM events
       WHERE delivered_at IS NULL AND received_at < now() - make_interval(secs => $1)
       ORDER BY received_at
@@ -33,16 +33,17 @@ export async function relayUndelivered(pool: Pool, temporal: Client, opts: Relay
     [(opts.minAgeMs ?? 10_000) / 1000, opts.batchSize ?? 200],
   );
   for (const row of rows) {
-    const event: CustomerEvent = {
+    const event = customerEvent({
       messageId: row.message_id,
       type: row.type,
       event: row.name,
       userId: row.customer_id,
       timestamp: row.occurred_at.toISOString(),
       ...(row.type === 'identify' ? { traits: row.traits } : { properties: row.properties }),
-    };
+      context: row.context,
+    });
     await deliverEvent(temporal, event);
-    await markDelivered(pool, row.message_id);
+    await markDelivered(pool, event);
   }
   return rows.length;
 }

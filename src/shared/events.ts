@@ -34,6 +34,22 @@ export interface CustomerEvent {
   timestamp: string;
   properties?: JsonObject;
   traits?: JsonObject;
+  /** What Segment's context says of the device the event came from, as far as the profile uses it. */
+  context?: EventContext;
+}
+
+/** Segment's context.locale and context.timezone: they fill a profile that has neither yet. */
+export type EventContext = {
+  locale?: string;
+  timezone?: string;
+};
+
+/** The part of a Segment context a customer workflow needs (the rest stays in PostgreSQL only). */
+export function profileContext(context: Record<string, unknown> | undefined): EventContext | undefined {
+  const picked: EventContext = {};
+  if (typeof context?.locale === 'string') picked.locale = context.locale;
+  if (typeof context?.timezone === 'string') picked.timezone = context.timezone;
+  return picked.locale === undefined && picked.timezone === undefined ? undefined : picked;
 }
 
 /** Reads a property as a string, whatever JSON type the backend sent. */

@@ -21,7 +21,7 @@ export async function listTemplate(dir: string, template: string): Promise<Set<s
     return new Set(await fs.promises.readdir(path.join(dir, template)));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return undefined;
     throw err;
   }
 }

@@ -39,10 +39,10 @@ describe('lookups', () => {
         `INSERT INTO carts (id, customer_id, status) VALUES ('c-open', 'u-1', 'open'), ('c-done', 'u-1', 'ordered')`,
       );
       await sql(
-        `INSERT INTO cart_items (cart_id, product_id, name, quantity, price, url, image_url) VALUES
-           ('c-open', 'shoe', 'Trail shoe', 2, 89.50, 'https://shop.example/shoe', 'https://cdn.example/shoe.jpg'),
-           ('c-open', 'sock', 'Sock', 3, 4.99, NULL, NULL),
-           ('c-done', 'hat', 'Hat', 1, 20, NULL, NULL)`,
+        `INSERT INTO cart_items (customer_id, cart_id, product_id, name, quantity, price, url, image_url) VALUES
+           ('u-1', 'c-open', 'shoe', 'Trail shoe', 2, 89.50, 'https://shop.example/shoe', 'https://cdn.example/shoe.jpg'),
+           ('u-1', 'c-open', 'sock', 'Sock', 3, 4.99, NULL, NULL),
+           ('u-1', 'c-done', 'hat', 'Hat', 1, 20, NULL, NULL)`,
       );
     });
 
@@ -112,9 +112,9 @@ describe('lookups', () => {
            ('o-new', 'u-camper', 180, '2026-03-01T10:00:00Z')`,
       );
       await sql(
-        `INSERT INTO order_items (order_id, product_id, name, quantity, price) VALUES
-           ('o-old', 'stove', 'Stove', 1, 45), ('o-old', 'bag', 'Sleeping bag', 1, 99),
-           ('o-new', 'tent', 'Tent', 1, 180)`,
+        `INSERT INTO order_items (customer_id, order_id, product_id, name, quantity, price) VALUES
+           ('u-camper', 'o-old', 'stove', 'Stove', 1, 45), ('u-camper', 'o-old', 'bag', 'Sleeping bag', 1, 99),
+           ('u-camper', 'o-new', 'tent', 'Tent', 1, 180)`,
       );
     });
 
@@ -140,7 +140,7 @@ describe('lookups', () => {
 
     it('falls back to the category when nothing is paired', async () => {
       await sql(`INSERT INTO orders (id, customer_id, completed_at) VALUES ('o-pot', 'u-cook', now())`);
-      await sql(`INSERT INTO order_items (order_id, product_id) VALUES ('o-pot', 'pot')`);
+      await sql(`INSERT INTO order_items (customer_id, order_id, product_id) VALUES ('u-cook', 'o-pot', 'pot')`);
       expect(await relatedProducts(db.pool(), 'u-cook', 'o-pot', 5)).toEqual([
         { productId: 'stove', name: 'Stove', price: 45, currency: 'USD' },
       ]);

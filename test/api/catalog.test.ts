@@ -44,10 +44,10 @@ describe('catalogue API: POST /v1/products', () => {
       .query(`INSERT INTO orders (id, customer_id, total, completed_at) VALUES ($1, 'buyer', 1, now())`, [order]);
     await db
       .pool()
-      .query(`INSERT INTO order_items (order_id, product_id, name, quantity, price) VALUES ($1, $2, 'x', 1, 1)`, [
-        order,
-        productId,
-      ]);
+      .query(
+        `INSERT INTO order_items (customer_id, order_id, product_id, name, quantity, price) VALUES ('buyer', $1, $2, 'x', 1, 1)`,
+        [order, productId],
+      );
     return (await relatedProducts(db.pool(), 'buyer', order, 10)).map((p) => p.productId);
   }
 

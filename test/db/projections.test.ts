@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { applyEvent, type AcceptedEvent } from '../../src/db/projections';
+import { applyEvent } from '../../src/db/projections';
+import type { CustomerEvent } from '../../src/shared/events';
 import { isSuppressed } from '../../src/db/suppression';
 import { useMigratedPostgres } from '../helpers/postgres';
 
 let seq = 0;
-function track(userId: string, event: string, properties: Record<string, unknown>, extra: Partial<AcceptedEvent> = {}) {
+function track(userId: string, event: string, properties: Record<string, unknown>, extra: Partial<CustomerEvent> = {}) {
   return {
     messageId: `m-${++seq}`,
     type: 'track',
@@ -13,10 +14,10 @@ function track(userId: string, event: string, properties: Record<string, unknown
     timestamp: '2026-03-02T10:00:00.000Z',
     properties,
     ...extra,
-  } satisfies AcceptedEvent;
+  } satisfies CustomerEvent;
 }
 
-function identify(userId: string, traits: Record<string, unknown>, context?: object): AcceptedEvent {
+function identify(userId: string, traits: Record<string, unknown>, context?: CustomerEvent['context']): CustomerEvent {
   return {
     messageId: `m-${++seq}`,
     type: 'identify',
@@ -31,13 +32,13 @@ function identify(userId: string, traits: Record<string, unknown>, context?: obj
 describe('applyEvent', () => {
   const db = useMigratedPostgres();
   const customer = async (id: string) => (await db.pool().query('SELECT * FROM customers WHERE id = $1', [id])).rows[0];
-  const cart = async (cartId: string) =>
+  const cart = async (cartId: string, customerId = 'u-cart') =>
     (
       await db
         .pool()
         .query(
-          'SELECT product_id, quantity, name, price::float8 AS price, url FROM cart_items WHERE cart_id = $1 ORDER BY product_id',
-          [cartId],
+          'SELECT product_id, quantity, name, price::float8 AS price, url FROM cart_items WHERE customer_id = $1 AND cart_id = $2 ORDER BY product_id',
+          [customerId, cartId],
         )
     ).rows;
 
@@ -96,7 +97,7 @@ describe('applyEvent', () => {
     expect((await customer('u-ctx')).timezone).toBe('Asia/Tokyo');
   });
 
-  it('keeps the cart: adds up units, removes down to zero, and leaves other customers’ carts alone', async () => {
+  it('keeps the cart: adds up units, removes down to zero; a cart id is per customer', async () => {
     const shoe = {
       cart_id: 'c-1',
       product_id: 'shoe',
@@ -132,6 +133,8 @@ describe('applyEvent', () => {
     );
     await applyEvent(db.pool(), track('u-other', 'Product Removed', { cart_id: 'c-1', product_id: 'shoe' }));
     expect(await cart('c-1')).toEqual([expect.objectContaining({ product_id: 'shoe', quantity: 1 })]);
+    // Another customer's cart of the same id is theirs: neither changes the other.
+    expect(await cart('c-1', 'u-other')).toEqual([expect.objectContaining({ product_id: 'hat', quantity: 1 })]);
 
     await applyEvent(db.pool(), track('u-cart', 'Product Removed', { cart_id: 'c-1', product_id: 'shoe' }));
     expect(await cart('c-1')).toEqual([]);
@@ -141,7 +144,7 @@ describe('applyEvent', () => {
     const added = track('u-rep', 'Product Added', { cart_id: 'c-rep', product_id: 'mug', quantity: 2 });
     const removed = track('u-rep', 'Product Removed', { cart_id: 'c-rep', product_id: 'mug' });
     for (const e of [added, added, removed, removed]) await applyEvent(db.pool(), e);
-    expect(await cart('c-rep')).toEqual([expect.objectContaining({ product_id: 'mug', quantity: 1 })]);
+    expect(await cart('c-rep', 'u-rep')).toEqual([expect.objectContaining({ product_id: 'mug', quantity: 1 })]);
   });
 
   it('records an order once, with its lines, and marks its cart ordered', async () => {
@@ -166,13 +169,13 @@ describe('applyEvent', () => {
     );
     await applyEvent(db.pool(), order);
     await applyEvent(db.pool(), { ...order, messageId: 'resent-by-backend' });
-    await applyEvent(db.pool(), { ...order, messageId: 'm-thief', userId: 'u-thief' });
+    // Another customer's order of the same id is theirs (a backend's ids are its customers').
+    await applyEvent(db.pool(), { ...order, messageId: 'm-other', userId: 'u-other-buyer' });
 
-    const orders = await db
-      .pool()
-      .query(
-        'SELECT id, customer_id, total::float8, revenue::float8, currency, cart_id, message_id, completed_at FROM orders',
-      );
+    const orders = await db.pool().query(
+      `SELECT id, customer_id, total::float8, revenue::float8, currency, cart_id, message_id, completed_at FROM orders
+          WHERE customer_id = 'u-buy'`,
+    );
     expect(orders.rows).toEqual([
       {
         id: 'o-1',
@@ -187,13 +190,15 @@ describe('applyEvent', () => {
     ]);
     const lines = await db
       .pool()
-      .query('SELECT product_id, name, quantity, price::float8 FROM order_items ORDER BY product_id');
+      .query('SELECT customer_id, product_id, name, quantity, price::float8 FROM order_items ORDER BY 1, 2');
     expect(lines.rows).toEqual([
-      { product_id: 'peg', name: 'Peg', quantity: 8, price: 2.5 },
-      { product_id: 'tent', name: 'Tent', quantity: 1, price: 180 },
+      { customer_id: 'u-buy', product_id: 'peg', name: 'Peg', quantity: 8, price: 2.5 },
+      { customer_id: 'u-buy', product_id: 'tent', name: 'Tent', quantity: 1, price: 180 },
+      { customer_id: 'u-other-buyer', product_id: 'peg', name: 'Peg', quantity: 8, price: 2.5 },
+      { customer_id: 'u-other-buyer', product_id: 'tent', name: 'Tent', quantity: 1, price: 180 },
     ]);
-    const carts = await db.pool().query("SELECT status FROM carts WHERE id = 'c-buy'");
-    expect(carts.rows).toEqual([{ status: 'ordered' }]);
+    const carts = await db.pool().query("SELECT customer_id, status FROM carts WHERE id = 'c-buy'");
+    expect(carts.rows).toEqual([{ customer_id: 'u-buy', status: 'ordered' }]);
   });
 
   it('sets marketing consent from Unsubscribed and Email Confirmed', async () => {
@@ -225,7 +230,7 @@ describe('applyEvent', () => {
 
   it('leaves the tables as they were when an event is applied twice', async () => {
     const id = `u-${randomUUID()}`;
-    const events: AcceptedEvent[] = [
+    const events: CustomerEvent[] = [
       identify(id, { email: `${id}@example.com`, plan: 'pro' }),
       track(id, 'Product Added', { cart_id: `c-${id}`, product_id: 'a', quantity: 2 }),
       track(id, 'Product Removed', { cart_id: `c-${id}`, product_id: 'a' }),
@@ -241,13 +246,9 @@ describe('applyEvent', () => {
           .then((r) => r.rows);
       return {
         customer: await q('SELECT email, traits FROM customers WHERE id = $1'),
-        items: await q(
-          'SELECT i.product_id, i.quantity FROM cart_items i JOIN carts c ON c.id = i.cart_id WHERE c.customer_id = $1',
-        ),
+        items: await q('SELECT product_id, quantity FROM cart_items WHERE customer_id = $1'),
         carts: await q('SELECT status FROM carts WHERE customer_id = $1'),
-        orders: await q(
-          'SELECT o.id, i.product_id, i.quantity FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $1',
-        ),
+        orders: await q('SELECT order_id AS id, product_id, quantity FROM order_items WHERE customer_id = $1'),
         subscriptions: await q('SELECT status FROM subscriptions WHERE customer_id = $1'),
         suppressions: (await db.pool().query('SELECT count(*)::int AS n FROM suppressions')).rows,
       };
@@ -272,7 +273,7 @@ describe('applyEvent', () => {
       client.release();
     }
     expect(await customer('u-tx')).toBeUndefined();
-    expect(await cart('c-tx')).toEqual([]);
+    expect(await cart('c-tx', 'u-tx')).toEqual([]);
   });
 });
 

@@ -1,9 +1,9 @@
 import { msToNumber } from '@temporalio/common/lib/time';
-import { IANAZone } from 'luxon';
 import type { JourneysConfig } from '../../config/schema';
-import type { CustomerState, LifecycleStage } from '../../shared/customer';
+import type { CustomerProfile, CustomerState, LifecycleStage } from '../../shared/customer';
 import { Events, numberProp, prop, type CustomerEvent } from '../../shared/events';
 import type { CustomerSnapshot } from '../../shared/journey';
+import { profileChange } from '../../shared/profile';
 
 // The lifecycle model: what one event does to a customer's state, and which stage that puts
 // them in. Pure functions of (state, event, now, config), so they are easy to test and replay.
@@ -27,18 +27,27 @@ export function newCustomerState(customerId: string, now: string): CustomerState
 /** Events that are the system talking about the customer, not the customer doing something. */
 const NOT_ACTIVITY: string[] = [Events.EmailBounced, Events.Unsubscribed];
 
+/** The profile fields the workflow keeps (the PostgreSQL profile has them all). */
+const KEPT = ['timezone', 'locale', 'birthday'] as const;
+
+/** Applies the event's profile change by the rule PostgreSQL's profile follows too (shared/profile.ts). */
+function applyProfile(profile: CustomerProfile, event: CustomerEvent): void {
+  const { set, fill } = profileChange(event);
+  for (const field of KEPT) {
+    const value = set[field];
+    if (value === null) delete profile[field];
+    else if (value !== undefined) profile[field] = value;
+  }
+  for (const field of ['timezone', 'locale'] as const) {
+    if (profile[field] === undefined && fill[field] !== undefined) profile[field] = fill[field];
+  }
+}
+
 export function applyEvent(state: CustomerState, event: CustomerEvent, now: string): void {
   state.eventsProcessed++;
   if (!NOT_ACTIVITY.includes(event.event)) state.lastActivityAt = now;
+  applyProfile(state.profile, event);
   switch (event.event) {
-    case Events.Identify: {
-      const t = event.traits ?? {};
-      // An unknown zone would break every local-time journey: keep the last good one.
-      if (typeof t.timezone === 'string' && IANAZone.isValidZone(t.timezone)) state.profile.timezone = t.timezone;
-      if (typeof t.locale === 'string') state.profile.locale = t.locale;
-      if (typeof t.birthday === 'string') state.profile.birthday = t.birthday;
-      break;
-    }
     case Events.SignedUp:
       state.signedUpAt ??= now;
       break;

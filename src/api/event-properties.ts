@@ -1,0 +1,115 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { EMAIL_RULE, normalizeEmail } from '../shared/email-address';
+import { Events } from '../shared/events';
+
+// The fields Journeys reads, checked for what they mean, not only their shape: an email is one
+// address, a zone is a real IANA zone, a link is http(s), an amount is an amount. Every other
+// field of traits, properties and context stays free-form (Segment's spec), and nothing here
+// changes what is stored: a call is kept exactly as sent, or refused with a 400 naming the field.
+
+/** The largest amount (price, revenue, total) taken: beyond it, a number is a mistake, not money. */
+export const MAX_AMOUNT = 1e12;
+/** The most units of one product in one event. */
+export const MAX_QUANTITY = 1_000_000;
+/** Ids we key journeys and rows on: cart, order and product ids. */
+const MAX_ID_LENGTH = 255;
+
+/** Segment sends numbers; some backends send numeric strings. Both are read with Number(). */
+const numeric = (check: (n: number) => boolean, rule: string) =>
+  z
+    .union([z.number(), z.string()])
+    .refine((v) => typeof v !== 'string' || /^\s*-?\d+(\.\d+)?\s*$/.test(v), rule)
+    .refine((v) => check(Number(v)), rule);
+
+const amount = numeric((n) => Math.abs(n) <= MAX_AMOUNT, `must be an amount of at most ${MAX_AMOUNT}`);
+const quantity = numeric(
+  (n) => Number.isInteger(n) && n >= 1 && n <= MAX_QUANTITY,
+  `must be a whole number from 1 to ${MAX_QUANTITY}`,
+);
+const id = z.union([z.string().min(1).max(MAX_ID_LENGTH), z.number()]);
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+const currency = z.string().regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 currency code such as EUR');
+const text = z.union([z.string().max(500), z.number()]);
+
+export const email = z.string().refine((v) => normalizeEmail(v) !== undefined, EMAIL_RULE);
+export const timeZone = z
+  .string()
+  .refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone such as Europe/Berlin');
+export const locale = z
+  .string()
+  .max(35)
+  .refine((v) => {
+    try {
+      return Intl.getCanonicalLocales(v).length === 1;
+    } catch {
+      return false;
+    }
+  }, 'must be a BCP 47 language tag such as de-AT');
+/** A birthday: YYYY-MM-DD, --MM-DD when the year is unknown, or an ISO 8601 timestamp. */
+const birthday = z.string().refine((v) => {
+  const day = /^(\d{4}|-)-(\d{2})-(\d{2})$/.exec(v);
+  if (!day) return z.iso.datetime({ offset: true }).safeParse(v).success;
+  const date = new Date(Date.UTC(day[1] === '-' ? 2000 : Number(day[1]), Number(day[2]) - 1, Number(day[3])));
+  return date.getUTCMonth() === Number(day[2]) - 1 && date.getUTCDate() === Number(day[3]);
+}, 'must be a date as YYYY-MM-DD or --MM-DD');
+
+/** `null` clears a trait; absent leaves it. */
+const clearable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+/** Segment's reserved identify traits that Journeys keeps in the profile. */
+export const traitsSchema = z.looseObject({
+  email: clearable(email),
+  first_name: clearable(text),
+  firstName: clearable(text),
+  last_name: clearable(text),
+  lastName: clearable(text),
+  locale: clearable(locale),
+  timezone: clearable(timeZone),
+  birthday: clearable(birthday),
+});
+
+/** Segment's context: the device's language and zone fill a profile that has none. */
+export const contextSchema = z.looseObject({ locale: locale.optional(), timezone: timeZone.optional() });
+
+const product = {
+  product_id: id.optional(),
+  sku: id.optional(),
+  name: text.optional(),
+  price: amount.optional(),
+  quantity: quantity.optional(),
+  url: httpUrl.optional(),
+  image_url: httpUrl.optional(),
+};
+const cartChange = z.looseObject({ ...product, cart_id: id.optional() });
+const order = z.looseObject({
+  order_id: id.optional(),
+  cart_id: id.optional(),
+  revenue: amount.optional(),
+  total: amount.optional(),
+  subtotal: amount.optional(),
+  shipping: amount.optional(),
+  tax: amount.optional(),
+  discount: amount.optional(),
+  currency: currency.optional(),
+  products: z.array(z.looseObject(product)).optional(),
+});
+
+/** The properties of the events Journeys acts on, by event name; others are free-form. */
+export const propertiesByEvent: Record<string, z.ZodType> = {
+  [Events.ProductViewed]: z.looseObject(product),
+  [Events.ProductAdded]: cartChange,
+  [Events.ProductRemoved]: cartChange,
+  [Events.OrderCompleted]: order,
+  [Events.OrderCancelled]: z.looseObject({ order_id: id.optional() }),
+  [Events.OrderRefunded]: z.looseObject({ order_id: id.optional() }),
+  [Events.BackInStockRequested]: z.looseObject(product),
+  [Events.EmailBounced]: z.looseObject({ email: email.optional() }),
+  [Events.PreferenceUpdated]: z.looseObject({
+    preference: z.enum(['pause', 'fewer', 'normal', 'subscribed']).optional(),
+    days: numeric(
+      (n) => Number.isInteger(n) && n >= 1 && n <= 3650,
+      'must be a whole number of days from 1 to 3650',
+    ).optional(),
+  }),
+};
