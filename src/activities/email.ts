@@ -2,9 +2,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
 import type { JourneysConfig } from '../config/schema';
+import { senderAddress } from '../config/sender';
 import type { SendOutcome, SendRequest } from '../shared/journey';
 import { suppress } from '../db/suppression';
 import { templateData } from '../templates/context';
+import { currentAttempt, whileHeartbeating } from './heartbeat';
 import { messageLinks, trackHtml, type LinkSettings } from './links';
 import { isPermanentSmtpFailure } from './mailer';
 import { decide, type Recipient } from './send-decision';
@@ -33,83 +35,75 @@ export interface EmailDeps {
 
 /**
  * The send activity, in the order that makes a retry safe: decide and write the outbox row in one
- * transaction; render; mark it `sending`; hand it to SMTP; mark it `sent`. A retry finds the row:
- * `sent` is not sent again, and `sending` (a crash during the hand-off) is taken as sent rather than
- * risk a second copy. So a message goes out at most once, whatever fails when.
+ * transaction; render; mark it `sending` with its Message-ID; hand it to SMTP; mark it `sent`.
+ * A retry finds the row: `sent` is not sent again, and `sending` (the worker died during the
+ * hand-off) is sent again with the same Message-ID, which mailbox providers collapse. So a message
+ * is never lost, and goes out twice only when a worker dies inside the hand-off (docs/sending.md).
  */
 export function createSendEmail(deps: EmailDeps): (req: SendRequest) => Promise<SendOutcome> {
-  return async (req) => {
-    const config = deps.config();
-    const client = await deps.pool.connect();
-    let decision;
-    try {
-      decision = await decide(client, req, config.messaging, deps.clock());
-    } finally {
-      client.release();
-    }
-    if (decision.kind === 'done') return decision.outcome;
-    if (decision.kind === 'busy') throw new Error('another attempt is sending this message right now; retrying later');
-    if (decision.kind === 'interrupted') {
-      await mark(
-        deps.pool,
-        decision.messageId,
-        'sent',
-        'assumed sent: an earlier attempt stopped during the SMTP hand-off',
-      );
-      return { status: 'sent' };
-    }
+  return (req) => whileHeartbeating(() => send(deps, req));
+}
 
-    const { messageId, recipient } = decision;
-    const email = await render(deps, req, messageId, recipient, config);
-    await deps.pool.query(`UPDATE messages SET status = 'sending', subject = $2, locale = $3 WHERE id = $1`, [
-      messageId,
-      email.subject,
-      email.locale,
-    ]);
-    let smtpId: string;
-    try {
-      const unsubscribe = messageLinks(messageId, deps.links).unsubscribe;
-      const info = await deps.mailer.sendMail({
-        from: config.messaging.from,
-        to: recipient.email,
-        subject: email.subject,
-        html: email.html,
-        text: email.text,
-        messageId: `<${messageId}.${req.journey}@journeys>`,
-        headers: {
-          'X-Journey': req.journey,
-          'X-Journey-Step': req.step,
-          // RFC 8058 one-click unsubscribe; transactional mail carries it too, harmlessly.
-          'List-Unsubscribe': `<${unsubscribe}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        },
-      });
-      smtpId = info.messageId;
-    } catch (err) {
-      if (isPermanentSmtpFailure(err)) {
-        await mark(deps.pool, messageId, 'failed', `SMTP: ${(err as Error).message}`);
-        await suppress(deps.pool, recipient.email, 'hard-bounce');
-        throw ApplicationFailure.nonRetryable(
-          `permanent SMTP failure: ${(err as Error).message}`,
-          'SmtpPermanentFailure',
-        );
-      }
-      // Not accepted: back to queued and unclaimed, so the retry sends it.
-      await deps.pool.query(`UPDATE messages SET status = 'queued', claimed_at = NULL WHERE id = $1`, [messageId]);
-      throw err;
+async function send(deps: EmailDeps, req: SendRequest): Promise<SendOutcome> {
+  const config = deps.config();
+  const sender = senderAddress(config.messaging.from)!; // the configuration schema checked it
+  const client = await deps.pool.connect();
+  let decision;
+  try {
+    decision = await decide(client, req, config.messaging, deps.clock(), currentAttempt());
+  } finally {
+    client.release();
+  }
+  if (decision.kind === 'done') return decision.outcome;
+  if (decision.kind === 'busy') throw new Error('another attempt is sending this message right now; retrying later');
+
+  const { messageId, recipient } = decision;
+  const messageIdHeader = decision.messageIdHeader ?? `<${messageId}.${req.journey}@${sender.domain}>`;
+  const email = await render(deps, req, messageId, recipient, config);
+  await deps.pool.query(
+    `UPDATE messages SET status = 'sending', subject = $2, locale = $3, smtp_message_id = $4 WHERE id = $1`,
+    [messageId, email.subject, email.locale, messageIdHeader],
+  );
+  try {
+    const unsubscribe = messageLinks(messageId, deps.links).unsubscribe;
+    await deps.mailer.sendMail({
+      from: { name: sender.name, address: sender.address },
+      // One recipient, given as an address object (never parsed from text) and as the envelope:
+      // no stored value can add a second recipient or a header.
+      to: { name: '', address: recipient.email },
+      envelope: { from: sender.address, to: [recipient.email] },
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      messageId: messageIdHeader,
+      headers: {
+        'X-Journey': req.journey,
+        'X-Journey-Step': req.step,
+        // RFC 8058 one-click unsubscribe; transactional mail carries it too, harmlessly.
+        'List-Unsubscribe': `<${unsubscribe}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    });
+  } catch (err) {
+    if (isPermanentSmtpFailure(err)) {
+      await mark(deps.pool, messageId, 'failed', `SMTP: ${(err as Error).message}`);
+      await suppress(deps.pool, recipient.email, 'hard-bounce');
+      throw ApplicationFailure.nonRetryable(
+        `permanent SMTP failure: ${(err as Error).message}`,
+        'SmtpPermanentFailure',
+      );
     }
-    await deps.afterSmtpAccepted?.(messageId);
-    await deps.pool.query(`UPDATE messages SET status = 'sent', smtp_message_id = $2, sent_at = $3 WHERE id = $1;`, [
-      messageId,
-      smtpId,
-      deps.clock(),
-    ]);
-    await deps.pool.query(`INSERT INTO message_events (message_id, type, occurred_at) VALUES ($1, 'delivered', $2)`, [
-      messageId,
-      deps.clock(),
-    ]);
-    return { status: 'sent' };
-  };
+    // Not accepted: back to queued and unclaimed, so the retry sends it.
+    await deps.pool.query(`UPDATE messages SET status = 'queued', claimed_at = NULL WHERE id = $1`, [messageId]);
+    throw err;
+  }
+  await deps.afterSmtpAccepted?.(messageId);
+  await deps.pool.query(
+    `WITH sent AS (UPDATE messages SET status = 'sent', sent_at = $2 WHERE id = $1)
+     INSERT INTO message_events (message_id, type, occurred_at) VALUES ($1, 'delivered', $2)`,
+    [messageId, deps.clock()],
+  );
+  return { status: 'sent' };
 }
 
 async function render(

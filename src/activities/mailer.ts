@@ -1,12 +1,18 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import { SMTP_STEP_TIMEOUT_MS } from '../shared/sending';
 
-/** A pooled SMTP transport from an smtp:// or smtps:// URL (SMTP_URL). */
+/**
+ * A pooled SMTP transport from an smtp:// or smtps:// URL (SMTP_URL; its own parameters, such as
+ * pool=false, win). Its timeouts keep every hand-off well inside one send attempt.
+ */
 export function createMailer(smtpUrl: string): Transporter {
-  return nodemailer.createTransport(smtpUrl.includes('pool=') ? smtpUrl : withParam(smtpUrl, 'pool', 'true'));
-}
-
-function withParam(url: string, key: string, value: string): string {
-  return `${url}${url.includes('?') ? '&' : '?'}${key}=${value}`;
+  return nodemailer.createTransport({
+    url: smtpUrl,
+    pool: true,
+    connectionTimeout: SMTP_STEP_TIMEOUT_MS,
+    greetingTimeout: SMTP_STEP_TIMEOUT_MS,
+    socketTimeout: SMTP_STEP_TIMEOUT_MS,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { senderAddress } from './sender';
 
 // The journey configuration: every timing, threshold and template name a journey uses.
 // Defaults are the marketing brief's; a JSON file (JOURNEYS_CONFIG) and JOURNEYS__a__b=value
@@ -56,8 +57,16 @@ export const configSchema = z.object({
     .object({
       defaultTimezone: z.string().default('UTC'),
       defaultLocale: z.string().default('en'),
-      /** The From header of every email. */
-      from: z.string().min(3).default('Journeys Shop <hello@shop.example>'),
+      /** The From header of every email: one mailbox, optionally with a name. Its domain names every Message-ID. */
+      from: z
+        .string()
+        .refine((v) => senderAddress(v) !== undefined, 'expected one sender, such as "Shop <hello@shop.example>"')
+        .default('Journeys Shop <hello@shop.example>'),
+      /**
+       * Double opt-in: marketing mail only once the customer confirmed their address (the welcome
+       * journey asks); until then, transactional mail only. Off for shops that collect consent elsewhere.
+       */
+      doubleOptIn: z.boolean().default(true),
       /** Shown in every email's footer (CAN-SPAM and GDPR want a postal address). */
       brand: z
         .object({

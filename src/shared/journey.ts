@@ -76,15 +76,20 @@ export interface SendRequest {
   transactional: boolean;
   /** Holdout: record the message as held out, send nothing. */
   holdout: boolean;
+  /** When the frequency cap is full: true records the message `skipped`; false (default) answers `capped`, to retry. */
+  skipIfCapped?: boolean;
   data: JsonObject;
 }
 
-/** `failed`: permanently undeliverable (a 5xx SMTP reply, a broken template); recorded, not retried. */
-export type SendStatus = 'sent' | 'holdout' | 'suppressed' | 'capped' | 'failed';
+/**
+ * `failed`: permanently undeliverable (a 5xx SMTP reply, a broken template); recorded, not retried.
+ * `capped`: the frequency cap is full now (retry at `retryAt`); `skipped`: given up for that reason.
+ */
+export type SendStatus = 'sent' | 'holdout' | 'suppressed' | 'capped' | 'skipped' | 'failed';
 
 export interface SendOutcome {
   status: SendStatus;
-  /** Why it was suppressed: unsubscribed, bounced, erased... */
+  /** Why it was suppressed (unsubscribed, bounced, erased...), skipped or failed. */
   reason?: string;
   /** For `capped`: when the frequency window has room again (ISO). */
   retryAt?: string;

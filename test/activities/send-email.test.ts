@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createSendEmail, type EmailDeps } from '../../src/activities/email';
 import { createMailer } from '../../src/activities/mailer';
+import { emailHash } from '../../src/db/suppression';
 import { verifyToken } from '../../src/tracking/tokens';
 import { createRenderer } from '../../src/templates/renderer';
 import type { SendRequest } from '../../src/shared/journey';
@@ -37,7 +38,8 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
   beforeEach(() => smtp.reset());
 
   let seq = 0;
-  const customer = async (fields: { locale?: string; marketing?: string; frequency?: string } = {}) => {
+  /** A customer who confirmed their address (double opt-in), unless `marketing` says otherwise (null: no answer yet). */
+  const customer = async (fields: { locale?: string; marketing?: string | null; frequency?: string } = {}) => {
     const id = `c-${++seq}`;
     await db
       .pool()
@@ -48,9 +50,8 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
         fields.locale ?? 'en',
         fields.frequency ?? 'normal',
       ]);
-    if (fields.marketing) {
-      await db.pool().query(`INSERT INTO subscriptions VALUES ($1, 'marketing', $2)`, [id, fields.marketing]);
-    }
+    const marketing = fields.marketing === undefined ? 'subscribed' : fields.marketing;
+    if (marketing) await db.pool().query(`INSERT INTO subscriptions VALUES ($1, 'marketing', $2)`, [id, marketing]);
     return id;
   };
   const request = (customerId: string, over: Partial<SendRequest> = {}): SendRequest => ({
@@ -75,8 +76,12 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
     const [mail] = smtp.received;
     expect(smtp.received).toHaveLength(1);
     expect(mail.to).toMatchObject({ text: `${id}@example.test` });
+    expect(mail.envelope).toEqual({ from: 'hello@shop.example', to: [`${id}@example.test`] });
     expect(mail.from?.value).toEqual([{ name: 'Journeys Shop', address: 'hello@shop.example' }]);
     const message = await row(req.idempotencyKey);
+    // The Message-ID is on the sending domain, and recorded before the hand-off (a resend reuses it).
+    expect(mail.messageId).toBe(`<${message.id}.abandoned-cart@shop.example>`);
+    expect(message.smtp_message_id).toBe(mail.messageId);
     expect(message).toMatchObject({ status: 'sent', locale: 'de', subject: mail.subject });
     expect(mail.html).toContain('Trail shoes');
     // Every outside link goes through the click tracker, and carries no address.
@@ -179,18 +184,75 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
     expect(smtp.received).toHaveLength(0);
   });
 
+  it('mails exactly the one stored address: a list, a header or a suppressed address in it sends nothing', async () => {
+    const send = createSendEmail(deps);
+    await db
+      .pool()
+      .query(`INSERT INTO suppressions (email_hash, reason) VALUES ($1, 'hard-bounce')`, [
+        emailHash('bounced@example.test'),
+      ]);
+    // Values stored before addresses were checked at the edge (or written by hand).
+    for (const stored of [
+      'me@shop.test, other@elsewhere.test',
+      'me@shop.test; other@elsewhere.test',
+      '"Name" <me@shop.test>, other@elsewhere.test',
+      'me@shop.test\r\nBcc: c@elsewhere.test',
+      '"bounced@example.test", other@elsewhere.test',
+    ]) {
+      const id = await customer();
+      await db.pool().query('UPDATE customers SET email = $2 WHERE id = $1', [id, stored]);
+      expect(await send(request(id, { transactional: true }))).toEqual({
+        status: 'suppressed',
+        reason: 'invalid email address',
+      });
+    }
+    // Suppression is checked on the address SMTP would receive, however it was spelt when stored.
+    const id = await customer();
+    await db.pool().query('UPDATE customers SET email = $2 WHERE id = $1', [id, ' Bounced@Example.TEST ']);
+    expect(await send(request(id, { transactional: true }))).toEqual({ status: 'suppressed', reason: 'hard-bounce' });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('sends unconfirmed addresses transactional mail only, until they confirm (double opt-in)', async () => {
+    const id = await customer({ marketing: null });
+    const send = createSendEmail(deps);
+    expect(await send(request(id))).toEqual({ status: 'suppressed', reason: 'awaiting double opt-in' });
+    expect(await send(request(id, { idempotencyKey: `${id}/confirm`, transactional: true }))).toEqual({
+      status: 'sent',
+    });
+    await db.pool().query(`INSERT INTO subscriptions VALUES ($1, 'marketing', 'subscribed')`, [id]);
+    expect(await send(request(id, { idempotencyKey: `${id}/after` }))).toEqual({ status: 'sent' });
+    expect(smtp.received).toHaveLength(2);
+
+    // A shop that collects consent elsewhere turns it off: no answer yet counts as subscribed.
+    const off = testConfig({ messaging: { doubleOptIn: false } });
+    const other = await customer({ marketing: null });
+    expect(await createSendEmail({ ...deps, config: () => off })(request(other))).toEqual({ status: 'sent' });
+  });
+
+  it('records a marketing message skipped by the full frequency cap as its own outcome, with why', async () => {
+    const id = await customer();
+    const send = createSendEmail(deps);
+    for (let i = 0; i < 3; i++) await send(request(id, { idempotencyKey: `${id}/fill${i}`, step: `fill${i}` }));
+    const last = request(id, { idempotencyKey: `${id}/last`, step: 'last', skipIfCapped: true });
+    expect(await send(last)).toEqual({ status: 'skipped', reason: 'frequency cap full' });
+    expect(await row(last.idempotencyKey)).toMatchObject({ status: 'skipped', reason: 'frequency cap full' });
+    expect(await send(last)).toEqual({ status: 'skipped', reason: 'frequency cap full' }); // final
+    expect(smtp.to(`${id}@example.test`)).toHaveLength(3);
+  });
+
   describe('inside a worker, with Temporal retrying', () => {
     const env = useTimeSkippingEnv();
 
-    it('sends exactly one email when the activity fails after SMTP accepted it and is retried', async () => {
+    it('sends an interrupted message again, with the same Message-ID, when the attempt died after SMTP accepted it', async () => {
       const id = await customer();
       const req = request(id);
-      let crashes = 0;
+      let accepted = 0;
       const activities = {
         sendEmail: createSendEmail({
           ...deps,
           afterSmtpAccepted: () => {
-            if (crashes++ === 0) throw new Error('worker died after SMTP accepted the message');
+            if (accepted++ === 0) throw new Error('worker died after SMTP accepted the message');
           },
         }),
       };
@@ -199,10 +261,15 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
         { workflowsPath: require.resolve('../fixtures/send-workflow'), activities },
         (taskQueue) => env().client.workflow.execute(sendOne, { args: [req], taskQueue, workflowId: `send-${id}` }),
       );
-      expect(crashes).toBe(1);
+      expect(accepted).toBe(2); // the first attempt died after the hand-off; the second finished
       expect(outcome).toEqual({ status: 'sent' });
-      expect(smtp.to(`${id}@example.test`)).toHaveLength(1);
-      expect(await row(req.idempotencyKey)).toMatchObject({ status: 'sent' });
+      // Nothing is lost: the retry cannot know SMTP took the first copy, so it sends again, and the
+      // mailbox provider collapses the two by their one Message-ID, on the sender's domain.
+      const copies = smtp.to(`${id}@example.test`);
+      expect(copies).toHaveLength(2);
+      const row_ = await row(req.idempotencyKey);
+      expect(row_).toMatchObject({ status: 'sent', smtp_message_id: `<${row_.id}.abandoned-cart@shop.example>` });
+      expect(copies.map((m) => m.messageId)).toEqual([row_.smtp_message_id, row_.smtp_message_id]);
     });
 
     it('retries a temporary SMTP refusal (451) and sends once it clears', async () => {

@@ -7,8 +7,11 @@ import type { AddressInfo } from 'node:net';
  * so tests assert what a recipient would get. `rejectNext` makes it answer the next message with
  * an SMTP error code (e.g. 550 for an unknown mailbox, 451 for try-again-later).
  */
+/** A message as the sink got it: the parsed mail, and the SMTP envelope it came with. */
+export type ReceivedMail = ParsedMail & { envelope: { from: string; to: string[] } };
+
 export function useSmtpSink() {
-  const received: ParsedMail[] = [];
+  const received: ReceivedMail[] = [];
   let reject: { code: number; count: number } | undefined;
   let server: SMTPServer | undefined;
   let port = 0;
@@ -29,10 +32,12 @@ export function useSmtpSink() {
         }
         callback();
       },
-      onData(stream, _session, callback) {
+      onData(stream, session, callback) {
+        const { mailFrom, rcptTo } = session.envelope;
+        const envelope = { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address) };
         simpleParser(stream)
           .then((mail) => {
-            received.push(mail);
+            received.push(Object.assign(mail, { envelope }));
             callback();
           })
           .catch(callback);

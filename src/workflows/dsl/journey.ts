@@ -23,6 +23,7 @@ import { activities } from './activities';
 import { nextLocalTime, quietHoursEnd, type LocalTimeOptions } from './local-time';
 import { sendOrRecordFailure } from './send';
 import { inHoldout, pickVariant } from './split';
+import { MAX_CAP_DEFERRALS } from '../../shared/sending';
 
 export interface SendOptions {
   data?: JsonObject;
@@ -34,8 +35,6 @@ export interface SendOptions {
 
 /** Thrown by `exit()` to leave the journey body from anywhere. */
 export class JourneyExit extends Error {}
-
-const MAX_CAP_DEFERRALS = 5;
 
 /**
  * The running journey, handed to a journey's body: the verbs a marketing brief uses
@@ -74,7 +73,10 @@ export class Journey<C extends CommonJourneyConfig> {
   /** Sends one email as step `step`; marketing mail respects quiet hours and the frequency cap. */
   async send(step: string, template: string, opts: SendOptions = {}): Promise<SendOutcome> {
     const transactional = opts.transactional ?? false;
+    const defer = (opts.ifCapped ?? 'defer') === 'defer';
     for (let deferrals = 0; ; deferrals++) {
+      // The last chance under a full cap: the activity records the message `skipped`, with why.
+      const lastChance = !defer || deferrals >= MAX_CAP_DEFERRALS;
       if (!transactional) await this.waitOutQuietHours(step);
       if (this.outcome) throw new JourneyExit('ended before sending');
       this.enter(step, `sending ${template}`);
@@ -91,12 +93,13 @@ export class Journey<C extends CommonJourneyConfig> {
           transactional,
           // Holdouts go without marketing only: their order confirmation still arrives.
           holdout: this.holdout && !transactional,
+          skipIfCapped: lastChance,
           data: { ...opts.data, ...(this.variant ? { variant: this.variant } : {}) },
         }),
       );
       this.sent.push({ step, template, status: outcome.status, at: new Date().toISOString() });
-      const defer = outcome.status === 'capped' && (opts.ifCapped ?? 'defer') === 'defer';
-      if (!defer || !outcome.retryAt || deferrals >= MAX_CAP_DEFERRALS) return outcome;
+      // (Histories from before `skipped` existed got `capped` on the last chance, and end here too.)
+      if (outcome.status !== 'capped' || !outcome.retryAt || lastChance) return outcome;
       await this.waitUntil(new Date(outcome.retryAt), `${step}: frequency cap full`);
     }
   }

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { SendOutcome, SendRequest } from '../../shared/journey';
-import { activities } from './activities';
+import { sending } from './activities';
 
 /**
  * The send activity, with a permanent failure (a 5xx SMTP reply, a broken template: the activity
@@ -17,7 +17,7 @@ async function sendEmail(request: SendRequest): Promise<SendOutcome> {
   try {
     // The summary is what the Web UI shows for the activity in the journey's timeline.
     const summary = `${request.step}: ${request.template}${request.holdout ? ' (holdout, not sent)' : ''}`;
-    return await activities.sendEmail.executeWithOptions({ summary }, [request]);
+    return await sending.sendEmail.executeWithOptions({ summary }, [request]);
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.nonRetryable) return { status: 'failed', reason: cause.message };

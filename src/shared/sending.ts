@@ -1,0 +1,20 @@
+// The timing of one email send, defined once: the workflow's activity options, the activity's
+// claim on its outbox row and the SMTP client's timeouts all derive from these.
+
+/** How long nodemailer may wait on the SMTP server at any one step (connect, greeting, a reply). */
+export const SMTP_STEP_TIMEOUT_MS = 15_000;
+
+/**
+ * One attempt of the send activity: decide, render, hand off, record. Longer than a slow hand-off
+ * (connect, greeting and data, each up to a step timeout), so only a stuck attempt runs out.
+ */
+export const SEND_ATTEMPT_TIMEOUT_MS = 6 * SMTP_STEP_TIMEOUT_MS;
+
+/**
+ * The send activity heartbeats while it runs, so a worker that dies mid-send is noticed after this
+ * long, not after a whole attempt's timeout, and the message goes out from another worker soon.
+ */
+export const SEND_HEARTBEAT_TIMEOUT_MS = 15_000;
+
+/** How many times a marketing send waits for room under the frequency cap before it is skipped. */
+export const MAX_CAP_DEFERRALS = 5;
