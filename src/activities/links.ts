@@ -1,3 +1,4 @@
+import { decodeHTMLAttribute } from 'entities';
 import { signToken } from '../tracking/tokens';
 
 // Every link in an email goes through us: clicks and opens are recorded, then the reader goes on.
@@ -29,17 +30,32 @@ export function messageLinks(messageId: number, s: LinkSettings): MessageLinks {
   };
 }
 
-/** Rewrites http(s) links to our click tracker (leaving our own links alone) and adds the open pixel. */
+/** `url` if it is an absolute http(s) URL, else null: nothing else may become a link or an image in an email. */
+export function httpLink(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Rewrites the http(s) links of a rendered email to our click tracker (leaving our own links alone)
+ * and adds the open pixel. A link or image whose URL is not http(s) (javascript:, data:...) is
+ * neutralised: no template data can put one in front of a reader. The tracker redirects to exactly
+ * the URL the template produced: the attribute's HTML entities (`&amp;`, `&#39;`...) are decoded.
+ */
 export function trackHtml(html: string, messageId: number, s: LinkSettings): string {
   const ours = `${s.publicUrl}/`;
-  const tracked = html.replace(/href="(https?:\/\/[^"]+)"/g, (whole, url: string) => {
-    if (url.startsWith(ours)) return whole;
-    return `href="${s.publicUrl}/t/c/${signToken({ m: messageId, u: decodeEntities(url) }, s.signingSecret)}"`;
+  const tracked = html.replace(/\b(href|src)="([^"]*)"/g, (whole, attribute: string, raw: string) => {
+    const url = decodeHTMLAttribute(raw);
+    if (attribute === 'href' && (url.startsWith('#') || /^(mailto|tel):/i.test(url))) return whole;
+    if (!httpLink(url)) return `${attribute}="#"`;
+    if (attribute === 'src' || url.startsWith(ours)) return whole;
+    return `href="${s.publicUrl}/t/c/${signToken({ m: messageId, u: url }, s.signingSecret)}"`;
   });
   const pixel = `<img src="${s.publicUrl}/t/o/${signToken({ m: messageId }, s.signingSecret)}.gif" width="1" height="1" alt="" style="display:block;border:0">`;
   return tracked.includes('</body>') ? tracked.replace('</body>', `${pixel}</body>`) : tracked + pixel;
-}
-
-function decodeEntities(url: string): string {
-  return url.replace(/&amp;/g, '&');
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/queryable';
 import { MARKETING, setSubscription } from '../db/subscriptions';
 import type { CartLine, ProductCard } from '../shared/activities';
+import { httpLink } from './links';
 
 // The reads and small writes behind the journey activities (src/shared/activities.ts), as plain
 // SQL. Each takes the pool (or a client in a transaction) first, so the API can use them too.
@@ -27,7 +28,11 @@ export async function getProfile(db: Queryable, customerId: string): Promise<Pro
   return rows[0] ?? null;
 }
 
-/** The lines of the customer's open cart (an ordered cart, or another customer's, has none). */
+/**
+ * The lines of the customer's open cart (an ordered cart has none). A name, price or link the cart
+ * event left out comes from the catalogue; a line that neither names is left out, as is any link
+ * that is not http(s).
+ */
 export async function getCart(db: Queryable, customerId: string, cartId: string): Promise<CartLine[]> {
   const { rows } = await db.query<{
     product_id: string;
@@ -39,11 +44,12 @@ export async function getCart(db: Queryable, customerId: string, cartId: string)
     image_url: string | null;
   }>(
     // Cart events carry no currency (Segment's Product Added has none): the catalogue knows it.
-    `SELECT i.product_id, coalesce(i.name, i.product_id) AS name, i.quantity, i.price, p.currency, i.url, i.image_url
+    `SELECT i.product_id, coalesce(i.name, p.name) AS name, i.quantity, coalesce(i.price, p.price) AS price, p.currency,
+            coalesce(i.url, p.url) AS url, coalesce(i.image_url, p.image_url) AS image_url
      FROM carts c
      JOIN cart_items i ON i.customer_id = c.customer_id AND i.cart_id = c.id
      LEFT JOIN products p ON p.id = i.product_id
-     WHERE c.customer_id = $1 AND c.id = $2 AND c.status = 'open'
+     WHERE c.customer_id = $1 AND c.id = $2 AND c.status = 'open' AND coalesce(i.name, p.name) IS NOT NULL
      ORDER BY name, i.product_id`,
     [customerId, cartId],
   );
@@ -51,10 +57,10 @@ export async function getCart(db: Queryable, customerId: string, cartId: string)
     productId: r.product_id,
     name: r.name,
     quantity: r.quantity,
-    price: Number(r.price ?? 0),
+    ...(r.price === null ? {} : { price: Number(r.price) }),
     ...optional('currency', r.currency),
-    ...optional('url', r.url),
-    ...optional('imageUrl', r.image_url),
+    ...optional('url', httpLink(r.url)),
+    ...optional('imageUrl', httpLink(r.image_url)),
   }));
 }
 
@@ -114,8 +120,8 @@ export async function relatedProducts(
     name: r.name,
     price: Number(r.price),
     currency: r.currency,
-    ...optional('url', r.url),
-    ...optional('imageUrl', r.image_url),
+    ...optional('url', httpLink(r.url)),
+    ...optional('imageUrl', httpLink(r.image_url)),
   }));
 }
 

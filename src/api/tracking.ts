@@ -1,7 +1,8 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import { Events, type CustomerEvent } from '../shared/events';
 import { verifyToken } from '../tracking/tokens';
+import { formBody } from './form-body';
 import { emailEvent, findMessage, recordMessageEvent, type TrackedMessage } from './tracking-events';
 import { choicePage, confirmedPage, donePage, type PreferenceAction } from './unsubscribe-page';
 
@@ -63,31 +64,27 @@ export function trackingRouter(deps: TrackingDeps): Router {
     res.type('html').send(choicePage(`/u/${req.params.token}`, suggested));
   });
 
-  router.post(
-    '/u/:token',
-    express.urlencoded({ extended: false, limit: '4kb' }),
-    async (req: Request<{ token: string }>, res) => {
-      const found = await message(req.params.token);
-      if (!found) return notFound(res);
-      const body = (req.body ?? {}) as Record<string, string>;
-      // RFC 8058: a mail client's one-click POST carries List-Unsubscribe=One-Click.
-      const action = body['List-Unsubscribe'] === 'One-Click' ? 'unsubscribe' : ACTIONS.find((a) => a === body.action);
-      if (!action) {
-        res
-          .status(400)
-          .json({ error: { code: 'bad_request', message: 'action must be one of unsubscribe, pause, fewer' } });
-        return;
-      }
-      const [m] = found;
-      if (action === 'unsubscribe') {
-        await recordMessageEvent(deps.pool, m.id, 'unsubscribed');
-        await deps.accept(emailEvent(Events.Unsubscribed, m));
-      } else {
-        await deps.accept(emailEvent(Events.PreferenceUpdated, m, { preference: action }, action));
-      }
-      res.type('html').send(donePage(action));
-    },
-  );
+  router.post('/u/:token', formBody, async (req: Request<{ token: string }>, res) => {
+    const found = await message(req.params.token);
+    if (!found) return notFound(res);
+    const body = (req.body ?? {}) as Record<string, string>;
+    // RFC 8058: a mail client's one-click POST carries List-Unsubscribe=One-Click.
+    const action = body['List-Unsubscribe'] === 'One-Click' ? 'unsubscribe' : ACTIONS.find((a) => a === body.action);
+    if (!action) {
+      res
+        .status(400)
+        .json({ error: { code: 'bad_request', message: 'action must be one of unsubscribe, pause, fewer' } });
+      return;
+    }
+    const [m] = found;
+    if (action === 'unsubscribe') {
+      await recordMessageEvent(deps.pool, m.id, 'unsubscribed');
+      await deps.accept(emailEvent(Events.Unsubscribed, m));
+    } else {
+      await deps.accept(emailEvent(Events.PreferenceUpdated, m, { preference: action }, action));
+    }
+    res.type('html').send(donePage(action));
+  });
 
   return router;
 }

@@ -5,7 +5,8 @@ export interface CartLine {
   productId: string;
   name: string;
   quantity: number;
-  price: number;
+  /** Absent when neither the cart event nor the catalogue says. */
+  price?: number;
   /** ISO 4217, from the catalogue; absent for a product it does not know (the default currency). */
   currency?: string;
   url?: string;

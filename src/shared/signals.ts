@@ -28,7 +28,22 @@ export const productEventSignal = defineSignal<[CustomerEvent]>('productEvent');
 export const customerStateQuery = defineQuery<CustomerState>('state');
 export const journeyStateQuery = defineQuery<JourneyView>('state');
 
+// Workflow ids: readable in the Web UI, and injective, so two customers (or two carts) never share
+// one. `customer-` and `product-` are a fixed prefix followed by the whole id, which alone tells
+// them apart. A journey's id has several parts: they are joined with '/', and a '/' or '%' inside a
+// part is percent-encoded, so `journey/abandoned-cart/c-1/x` and `journey/abandoned-cart/c/1-x`
+// stay two ids.
 export const customerWorkflowId = (customerId: string): string => `customer-${customerId}`;
 export const productWorkflowId = (productId: string): string => `product-${productId}`;
+
+const part = (text: string): string => text.replaceAll('%', '%25').replaceAll('/', '%2F');
+
 export const journeyWorkflowId = (journey: string, customerId: string, key?: string): string =>
+  ['journey', journey, customerId, ...(key === undefined ? [] : [key])].map(part).join('/');
+
+/**
+ * The ids journeys started with before `injective-journey-ids` (`journey-<name>-<customerId>-<key>`,
+ * where a dash inside a part made two customers' ids one): still how running ones are reached.
+ */
+export const legacyJourneyWorkflowId = (journey: string, customerId: string, key?: string): string =>
   key === undefined ? `journey-${journey}-${customerId}` : `journey-${journey}-${customerId}-${key}`;

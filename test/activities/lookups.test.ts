@@ -75,6 +75,29 @@ describe('lookups', () => {
       await sql(`DELETE FROM products WHERE id = 'shoe'`);
     });
 
+    it('fills a line’s name and price from the catalogue, leaves out lines nobody named and links that are not http(s)', async () => {
+      await sql(`INSERT INTO products (id, name, price) VALUES ('cat-1', 'Catalogue Boot', 75)`);
+      await sql(`INSERT INTO carts (id, customer_id) VALUES ('c-sparse', 'u-1')`);
+      await sql(
+        `INSERT INTO cart_items (customer_id, cart_id, product_id, name, quantity, price, url, image_url) VALUES
+           ('u-1', 'c-sparse', 'cat-1', NULL, 1, NULL, 'javascript:alert(1)', 'https://cdn.example/b.jpg'),
+           ('u-1', 'c-sparse', 'unknown', NULL, 1, NULL, NULL, NULL),
+           ('u-1', 'c-sparse', 'named', 'Named', 2, NULL, NULL, 'data:image/png;base64,AAAA')`,
+      );
+      expect(await getCart(db.pool(), 'u-1', 'c-sparse')).toEqual([
+        {
+          productId: 'cat-1',
+          name: 'Catalogue Boot',
+          quantity: 1,
+          price: 75,
+          currency: 'USD',
+          imageUrl: 'https://cdn.example/b.jpg',
+        },
+        { productId: 'named', name: 'Named', quantity: 2 },
+      ]);
+      await sql(`DELETE FROM products WHERE id = 'cat-1'`);
+    });
+
     it('shows nothing of another customer’s cart, or of one already ordered', async () => {
       expect(await getCart(db.pool(), 'u-2', 'c-open')).toEqual([]);
       expect(await getCart(db.pool(), 'u-1', 'c-done')).toEqual([]);

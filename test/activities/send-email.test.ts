@@ -184,6 +184,23 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
     expect(smtp.received).toHaveLength(0);
   });
 
+  it('tracks links to exactly the URL the template produced, and lets no javascript: link or image through', async () => {
+    const id = await customer();
+    const url = "https://shop.example/products/o'neil-jacket?size=m&color=navy";
+    const items = [
+      { productId: 'p-1', name: "O'Neil jacket", quantity: 1, price: 120, url, imageUrl: 'javascript:alert(1)' },
+      { productId: 'p-2', name: 'Socks', quantity: 1, price: 5, url: 'javascript:alert(document.cookie)' },
+    ];
+    expect(await createSendEmail(deps)(request(id, { data: { cartId: 'k-1', items } }))).toEqual({ status: 'sent' });
+    const [mail] = smtp.received;
+    expect(String(mail.html)).not.toMatch(/javascript:/i);
+    const destinations = [...String(mail.html).matchAll(/href="[^"]*\/t\/c\/([^"]+)"/g)].map(
+      (m) => verifyToken(m[1], links.signingSecret)?.u,
+    );
+    expect(destinations).toContain(url);
+    expect(destinations.filter((u) => u?.startsWith('javascript'))).toEqual([]);
+  });
+
   it('mails exactly the one stored address: a list, a header or a suppressed address in it sends nothing', async () => {
     const send = createSendEmail(deps);
     await db

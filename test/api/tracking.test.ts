@@ -105,6 +105,32 @@ describe('tracking and consent links', () => {
     expect(accepted.map((e) => e.event)).toEqual(['Unsubscribed']);
   });
 
+  it('unsubscribes on a one-click POST sent as multipart/form-data, as RFC 8058 says mail providers should', async () => {
+    await db.pool().query(`INSERT INTO customers (id, email) VALUES ('t-2', 't-2@example.test')`);
+    const { rows: sent } = await db.pool().query(
+      `INSERT INTO messages (idempotency_key, customer_id, journey, step, template, status)
+       VALUES ('k-2', 't-2', 'welcome', 'welcome', 'welcome', 'sent') RETURNING id`,
+    );
+    const theirs = signToken({ m: Number(sent[0].id) }, SECRET);
+    const res = await request(app).post(`/u/${theirs}`).field('List-Unsubscribe', 'One-Click');
+    expect(res.req.getHeader('content-type')).toMatch(/^multipart\/form-data/);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('You are unsubscribed');
+    const { rows } = await db
+      .pool()
+      .query(`SELECT status FROM subscriptions WHERE customer_id = 't-2' AND topic = 'marketing'`);
+    expect(rows).toEqual([{ status: 'unsubscribed' }]);
+    const withFile = await request(app).post(`/u/${theirs}`).attach('file', Buffer.from('x'), 'x.txt');
+    expect(withFile.status).toBe(413);
+  });
+
+  it("redirects a click to exactly the link's URL, apostrophes and ampersands included", async () => {
+    const url = "https://shop.example/products/o'neil-jacket?size=m&color=navy";
+    const res = await request(app).get(`/t/c/${token(url)}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(url);
+  });
+
   it('pauses for 30 days or switches to fewer emails from the page buttons', async () => {
     await request(app).post(`/u/${token()}`).type('form').send({ action: 'pause' }).expect(200);
     let row = (await db.pool().query(`SELECT paused_until, frequency FROM customers WHERE id = 't-1'`)).rows[0];

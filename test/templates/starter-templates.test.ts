@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { configSchema } from '../../src/config/schema';
 import { createRenderer } from '../../src/templates/renderer';
-import { renderData, sampleGlobals, templateSamples } from '../fixtures/template-data';
+import { minimalCustomer, renderData, sampleGlobals, templateSamples } from '../fixtures/template-data';
 
 /** Every template name the journeys use by default: each `templates` entry and the nurture emails. */
 function configuredTemplates(): string[] {
@@ -79,6 +79,17 @@ describe.each(templates)('%s', (template) => {
     for (const shown of sample.shows) expect(email.text).toContain(shown);
   });
 
+  // What the template truly needs is checked here, when it is written, not at send time: the
+  // least a journey can pass (no name, no price, no link the backend left out) must render too.
+  test.each(LOCALES)('renders in %s with the least its journey can pass', async (locale) => {
+    const data = renderData(template, { globals: { customer: minimalCustomer } });
+    const least = { ...data, ...Object.fromEntries(Object.keys(sample.data).map((k) => [k, undefined])) };
+    const email = await renderer.render(template, locale, { ...least, ...(sample.minimal ?? sample.data) });
+    expect(email.subject.length).toBeGreaterThan(5);
+    expect(email.html).not.toMatch(/{{|{%|<mj-|undefined|null|NaN/);
+    expect(email.text).not.toMatch(/undefined|null|NaN/);
+  });
+
   test('English and German are different emails', async () => {
     const [en, de] = await Promise.all(LOCALES.map((l) => renderer.render(template, l, renderData(template))));
     expect(de.subject).not.toBe(en.subject);
@@ -113,6 +124,13 @@ describe('content details', () => {
     expect(email.text).toContain('Qty 2 · $18.00');
     expect(email.text).toContain('Subtotal: $185.95');
     expect(email.text).toContain('You left 2 items');
+  });
+
+  test('a cart line without a price shows no price, and the cart no subtotal that would be wrong', async () => {
+    const items = [{ productId: 'p-1', name: 'Boot', quantity: 2 }, ...(renderData('cart-reminder').items as object[])];
+    const email = await renderer.render('cart-reminder', 'en', renderData('cart-reminder', { data: { items } }));
+    expect(email.text).toContain('Boot\nQty 2\n');
+    expect(email.text).not.toContain('Subtotal');
   });
 
   test('cart lines in a currency the catalogue knows are priced in it, the subtotal too', async () => {
