@@ -12,6 +12,8 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
     loadJourneysConfig: async () => deps.config(),
     sendEmail: createSendEmail(deps),
     getCart: (customerId, cartId) => lookups.getCart(pool, customerId, cartId),
+    getOrder: (customerId, orderId) => lookups.getOrder(pool, customerId, orderId),
+    profileTrait: (customerId, name) => lookups.profileTrait(pool, customerId, name),
     relatedProducts: (customerId, orderId, limit) => lookups.relatedProducts(pool, customerId, orderId, limit),
     registerBackInStock: (customerId, productId) => lookups.registerBackInStock(pool, customerId, productId),
     removeBackInStock: (customerId, productId) => lookups.removeBackInStock(pool, customerId, productId),

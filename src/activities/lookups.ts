@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable';
 import { MARKETING, setSubscription } from '../db/subscriptions';
-import type { CartLine, ProductCard } from '../shared/activities';
+import type { CartLine, OrderSummary, ProductCard } from '../shared/activities';
 import { httpLink } from './links';
 
 // The reads and small writes behind the journey activities (src/shared/activities.ts), as plain
@@ -62,6 +62,57 @@ export async function getCart(db: Queryable, customerId: string, cartId: string)
     ...optional('url', httpLink(r.url)),
     ...optional('imageUrl', httpLink(r.image_url)),
   }));
+}
+
+/**
+ * The customer's order as PostgreSQL recorded it from Order Completed, in the event's line order.
+ * A name, price or link a line left out comes from the catalogue; a line that neither names is
+ * left out rather than shown blank. Null when the customer has no such order.
+ */
+export async function getOrder(db: Queryable, customerId: string, orderId: string): Promise<OrderSummary | null> {
+  const { rows } = await db.query<{
+    total: string | null;
+    currency: string;
+    product_id: string | null;
+    name: string | null;
+    quantity: number | null;
+    price: string | null;
+    url: string | null;
+    image_url: string | null;
+  }>(
+    `SELECT coalesce(o.total, o.revenue) AS total, o.currency, i.product_id, coalesce(i.name, p.name) AS name,
+            i.quantity, coalesce(i.price, p.price) AS price, coalesce(i.url, p.url) AS url,
+            coalesce(i.image_url, p.image_url) AS image_url
+     FROM orders o
+     LEFT JOIN order_items i ON i.customer_id = o.customer_id AND i.order_id = o.id
+     LEFT JOIN products p ON p.id = i.product_id
+     WHERE o.customer_id = $1 AND o.id = $2
+     ORDER BY i.position`,
+    [customerId, orderId],
+  );
+  if (rows.length === 0) return null;
+  const products = rows
+    .filter((r) => r.product_id !== null && r.name !== null)
+    .map((r) => ({
+      productId: r.product_id!,
+      name: r.name!,
+      quantity: r.quantity ?? 1,
+      ...(r.price === null ? {} : { price: Number(r.price) }),
+      ...optional('url', httpLink(r.url)),
+      ...optional('imageUrl', httpLink(r.image_url)),
+    }));
+  const total = rows[0].total;
+  return { orderId, products, ...(total === null ? {} : { total: Number(total) }), currency: rows[0].currency };
+}
+
+/** One free-form identify trait (`traits` column) as text, e.g. the shop's `referral_code`; null when unset. */
+export async function profileTrait(db: Queryable, customerId: string, name: string): Promise<string | null> {
+  const { rows } = await db.query<{ value: string | null }>(
+    `SELECT traits ->> $2 AS value FROM customers WHERE id = $1`,
+    [customerId, name],
+  );
+  const value = rows[0]?.value?.trim();
+  return value ? value : null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { DEFAULT_FRESHNESS_WINDOW } from '../shared/customer';
 import { senderAddress } from './sender';
 
 // The journey configuration: every timing, threshold and template name a journey uses.
@@ -51,6 +52,11 @@ export const configSchema = z.object({
       dedupeWindow: z.number().int().min(100).default(1000),
       /** History length at which the customer workflow continues as new. */
       historyLimit: z.number().int().min(200).max(40_000).default(1500),
+      /**
+       * An event older than this (by its timestamp) is history, not news: it updates the profile and
+       * reaches running journeys, but starts none. A backfilled order from 2012 sends no confirmation today.
+       */
+      freshnessWindow: duration.default(DEFAULT_FRESHNESS_WINDOW),
     })
     .prefault({}),
   messaging: z

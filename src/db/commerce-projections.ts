@@ -82,9 +82,12 @@ export async function recordOrder(db: Queryable, event: CustomerEvent): Promise<
        VALUES ($1, $2, $4, $5, $6, $7, $8, $9) ON CONFLICT (customer_id, id) DO NOTHING
        RETURNING customer_id, id
      )
-     INSERT INTO order_items (customer_id, order_id, product_id, name, quantity, price)
-     SELECT o.customer_id, o.id, item.product_id, item.name, item.quantity, item.price
-     FROM o, jsonb_to_recordset($3::jsonb) AS item (product_id text, name text, quantity integer, price numeric)`,
+     INSERT INTO order_items (customer_id, order_id, product_id, name, quantity, price, url, image_url, position)
+     SELECT o.customer_id, o.id, item.product_id, item.name, item.quantity, item.price, item.url, item.image_url,
+            item.position
+     FROM o, ROWS FROM (
+       jsonb_to_recordset($3::jsonb) AS (product_id text, name text, quantity integer, price numeric, url text, image_url text)
+     ) WITH ORDINALITY AS item (product_id, name, quantity, price, url, image_url, position)`,
     [
       orderId,
       event.userId,
@@ -111,20 +114,31 @@ interface OrderLine {
   name: string | null;
   quantity: number;
   price: number | null;
+  url: string | null;
+  image_url: string | null;
 }
 
-/** Segment's products[] as one line per product_id (or sku), quantities added up. */
+/** Segment's products[] as one line per product_id (or sku), in first-seen order, quantities added up. */
 function orderLines(products: unknown): OrderLine[] {
   const lines = new Map<string, OrderLine>();
+  const text = (v: unknown) => (v === undefined || v === null || v === '' ? null : String(v));
   for (const p of Array.isArray(products) ? (products as Record<string, unknown>[]) : []) {
-    const id = p?.product_id ?? p?.sku;
-    if (id === undefined || id === null || id === '') continue;
+    const id = text(p?.product_id ?? p?.sku);
+    if (id === null) continue;
     const units = Math.trunc(Number(p.quantity ?? 1));
     const quantity = units > 0 ? units : 1;
     const price = p.price === undefined || p.price === null || Number.isNaN(Number(p.price)) ? null : Number(p.price);
-    const line = lines.get(String(id));
+    const line = lines.get(id);
     if (line) line.quantity += quantity;
-    else lines.set(String(id), { product_id: String(id), name: p.name ? String(p.name) : null, quantity, price });
+    else
+      lines.set(id, {
+        product_id: id,
+        name: text(p.name),
+        quantity,
+        price,
+        url: text(p.url),
+        image_url: text(p.image_url),
+      });
   }
   return [...lines.values()];
 }

@@ -13,6 +13,24 @@ export interface CartLine {
   imageUrl?: string;
 }
 
+/** An order as the confirmation shows it: lines named by the event or the catalogue. */
+export interface OrderSummary {
+  orderId: string;
+  products: OrderLine[];
+  /** What the customer paid: `total`, else `revenue`; absent when the backend sent neither. */
+  total?: number;
+  currency: string;
+}
+
+export interface OrderLine {
+  productId: string;
+  name: string;
+  quantity: number;
+  price?: number;
+  url?: string;
+  imageUrl?: string;
+}
+
 export interface ProductCard {
   productId: string;
   name: string;
@@ -30,6 +48,10 @@ export interface JourneyActivities {
   loadJourneysConfig(): Promise<JourneysConfig>;
   sendEmail(request: SendRequest): Promise<SendOutcome>;
   getCart(customerId: string, cartId: string): Promise<CartLine[]>;
+  /** The customer's order as recorded; null when there is no such order. */
+  getOrder(customerId: string, orderId: string): Promise<OrderSummary | null>;
+  /** One of the customer's free-form identify traits, as text; null when unset. */
+  profileTrait(customerId: string, name: string): Promise<string | null>;
   relatedProducts(customerId: string, orderId: string, limit: number): Promise<ProductCard[]>;
   registerBackInStock(customerId: string, productId: string): Promise<void>;
   removeBackInStock(customerId: string, productId: string): Promise<void>;

@@ -1,5 +1,11 @@
 // The customer entity workflow's state, as its `state` query returns it.
 
+/**
+ * Events older than this start no journey (config `customer.freshnessWindow`). Also what a run
+ * whose recorded configuration predates the setting uses.
+ */
+export const DEFAULT_FRESHNESS_WINDOW = '24 hours';
+
 export type LifecycleStage = 'prospect' | 'new-customer' | 'repeat' | 'loyal' | 'at-risk' | 'lapsed';
 
 export interface CustomerProfile {

@@ -47,10 +47,12 @@ export interface JourneyResult {
   sent: SentMessage[];
 }
 
-/** What the `state` query of a journey returns. */
-export interface JourneyView extends JourneyResult {
+/** What the `state` query of a journey returns: no outcome while it runs. */
+export interface JourneyView extends Omit<JourneyResult, 'outcome'> {
+  outcome?: JourneyOutcome;
   customerId: string;
   key?: string;
+  /** Where it is; once it has ended, its outcome (`converted`, `exited` or `completed`). */
   step: string;
   /** When the journey next wakes up by itself, if it is waiting. */
   nextWakeAt?: string;

@@ -2,6 +2,7 @@
 // - sent: messages handed to SMTP (status 'sent'); delivered: sent and not bounced.
 // - unique opens / clicks: messages with at least one such event (opened 3 times counts once).
 // - unsubscribes, bounces, complaints: messages with at least one such event.
+// - skipped: marketing messages given up because the frequency cap stayed full (status 'skipped').
 // - conversions: orders attributed by last touch. An order belongs to the message its customer
 //   opened or clicked last before ordering, if that was at most `window` before the order. Every
 //   journey's messages compete, so an order counts once, in one place. Revenue: revenue, else total.
@@ -22,6 +23,7 @@ export const SHARED = `
     SELECT m.id, m.journey, m.step, m.variant, m.customer_id, m.holdout, m.created_at,
            m.status = 'sent'                                           AS sent,
            m.holdout AND m.status = 'holdout'                          AS held_out,
+           m.status = 'skipped'                                        AS skipped,
            count(e.id) FILTER (WHERE e.type = 'opened')                AS opens,
            count(e.id) FILTER (WHERE e.type = 'clicked')               AS clicks,
            coalesce(bool_or(e.type = 'bounced'), false)                AS bounced,
@@ -96,6 +98,7 @@ export const MESSAGE_COLUMNS = `
     count(*) FILTER (WHERE f.bounced)::int                               AS bounces,
     count(*) FILTER (WHERE f.complained)::int                            AS complaints,
     count(*) FILTER (WHERE f.held_out)::int                              AS held_out,
+    count(*) FILTER (WHERE f.skipped)::int                               AS skipped,
     coalesce(sum(c.orders), 0)::int                                      AS conversions,
     coalesce(sum(c.revenue), 0)::float8                                  AS revenue,
     min(f.created_at)                                                    AS first_activity_at,

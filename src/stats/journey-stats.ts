@@ -25,6 +25,8 @@ export interface MessageStats {
   complaints: number;
   /** Messages recorded for held-out customers (status 'holdout'): not sent. */
   heldOut: number;
+  /** Marketing messages given up because the customer's frequency cap stayed full (status 'skipped'). */
+  skipped: number;
   conversions: number;
   revenue: number;
   /** Unique opens (clicks) per delivered message; null with nothing delivered. */
@@ -133,6 +135,7 @@ function messageStats(r: Row): MessageStats {
     bounces: num(r.bounces),
     complaints: num(r.complaints),
     heldOut: num(r.held_out),
+    skipped: num(r.skipped),
     conversions: num(r.conversions),
     revenue: num(r.revenue),
     openRate: rate(num(r.unique_opens), delivered),

@@ -12,8 +12,9 @@ import {
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { JourneysConfig } from '../config/schema';
-import type { CustomerState } from '../shared/customer';
+import { DEFAULT_FRESHNESS_WINDOW, type CustomerState } from '../shared/customer';
 import type { CustomerEvent } from '../shared/events';
 import { CustomerId, Journey, JourneyStep, LifecycleStage } from '../shared/search-attributes';
 import {
@@ -21,6 +22,8 @@ import {
   eventSignal,
   ingestUpdate,
   journeyFinishedSignal,
+  journeyWorkflowId,
+  legacyJourneyWorkflowId,
   type IngestResult,
 } from '../shared/signals';
 import { applyEvent, newCustomerState, nextStageChangeAt, snapshot, stageAt } from './customer/lifecycle';
@@ -63,6 +66,8 @@ export async function customer(input: CustomerInput): Promise<never> {
 
   const config = await localActivities.loadJourneysConfig();
   recent.capacity = config.customer.dedupeWindow;
+  // Without double opt-in, a customer who never answered counts as subscribed, as the send check does.
+  if (!input.state && config.messaging.doubleOptIn === false) state.consent = 'subscribed';
 
   const historyFull = (): boolean =>
     workflowInfo().historyLength >= config.customer.historyLimit || workflowInfo().continueAsNewSuggested;
@@ -108,12 +113,29 @@ async function handle(event: CustomerEvent, state: CustomerState, config: Journe
           .catch(() => delete state.running[id]), // it finished before it could tell us
     ),
   );
-  for (const start of journeysToStart(state, event, registry, config, Date.now())) {
+  // Backfilled history starts nothing (docs/architecture.md, "Fresh events start journeys").
+  if (isStale(event, config) && patched('fresh-events-only')) return;
+  const starts = journeysToStart(state, event, registry, config, Date.now());
+  for (const start of starts) {
     // A journey added to the registry must not start on events that running customers handled
     // before it existed: replaying their history would then hit a child start it never had.
     // Retire a journey with `enabled: false` in the configuration, never by deleting its entry.
-    if (patched(`start-${start.entry.name}`)) await startJourney(start, event, state, config);
+    if (!patched(`start-${start.entry.name}`)) continue;
+    // Journeys started before ids were made injective keep their old ids; replay must see them.
+    const id = patched('injective-journey-ids') ? journeyWorkflowId : legacyJourneyWorkflowId;
+    await startJourney(
+      { ...start, workflowId: id(start.entry.name, state.customerId, start.key) },
+      event,
+      state,
+      config,
+    );
   }
+}
+
+/** Older than the freshness window (by the backend's timestamp, against workflow time). */
+function isStale(event: CustomerEvent, config: JourneysConfig): boolean {
+  const window = config.customer.freshnessWindow ?? DEFAULT_FRESHNESS_WINDOW; // a run's config from before it
+  return Date.now() - Date.parse(event.timestamp) > msToNumber(window);
 }
 
 async function startJourney(start: Start, event: CustomerEvent, state: CustomerState, config: JourneysConfig) {

@@ -3,11 +3,12 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { Events, type CustomerEvent } from '../shared/events';
-import { eventSignal, journeyWorkflowId, productEventSignal } from '../shared/signals';
+import { eventSignal, journeyWorkflowId, legacyJourneyWorkflowId, productEventSignal } from '../shared/signals';
 import { RecentIds } from './customer/recent-ids';
 import { activities } from './dsl/activities';
 import { backInStockJourney } from './journeys/back-in-stock';
@@ -70,10 +71,14 @@ export async function product(input: ProductInput): Promise<void> {
 }
 
 async function tell(customerId: string, productId: string, restock: CustomerEvent): Promise<void> {
-  const workflowId = journeyWorkflowId(backInStockJourney.name, customerId, productId);
-  await getExternalWorkflowHandle(workflowId)
-    .signal(eventSignal, restock)
-    // Its journey already ended (told, expired) or was terminated by hand: nobody left to tell, and
-    // nobody should stay on the list for the next restock.
-    .catch(() => activities.removeBackInStock(customerId, productId));
+  const signal = (workflowId: string) => getExternalWorkflowHandle(workflowId).signal(eventSignal, restock);
+  const journey = backInStockJourney.name;
+  const legacy = () => signal(legacyJourneyWorkflowId(journey, customerId, productId));
+  // A journey started before ids were made injective answers to its old id.
+  const told = patched('injective-journey-ids')
+    ? signal(journeyWorkflowId(journey, customerId, productId)).catch(legacy)
+    : legacy();
+  // Its journey already ended (told, expired) or was terminated by hand: nobody left to tell, and
+  // nobody should stay on the list for the next restock.
+  await told.catch(() => activities.removeBackInStock(customerId, productId));
 }

@@ -1,5 +1,6 @@
 import {
   getCart,
+  getOrder,
   getProfile,
   registerBackInStock,
   relatedProducts,
@@ -8,6 +9,7 @@ import {
   updateGroups,
   waitingForProduct,
 } from '../../src/activities/lookups';
+import { applyEvent } from '../../src/db/projections';
 import type { Queryable } from '../../src/db/queryable';
 import { useMigratedPostgres } from '../helpers/postgres';
 
@@ -102,6 +104,41 @@ describe('lookups', () => {
       expect(await getCart(db.pool(), 'u-2', 'c-open')).toEqual([]);
       expect(await getCart(db.pool(), 'u-1', 'c-done')).toEqual([]);
       expect(await getCart(db.pool(), 'u-1', 'c-missing')).toEqual([]);
+    });
+  });
+
+  describe('getOrder', () => {
+    it('gives the order as recorded, in the event’s line order, names and links from the catalogue where missing', async () => {
+      await sql(
+        `INSERT INTO products (id, name, price, url) VALUES ('shoe-cat', 'Trail shoe', 89.9, 'https://shop.example/shoe')`,
+      );
+      await applyEvent(db.pool(), {
+        messageId: 'ord-1',
+        type: 'track',
+        event: 'Order Completed',
+        userId: 'u-ord',
+        timestamp: '2026-11-01T10:00:00.000Z',
+        properties: {
+          order_id: 'o-readme',
+          revenue: 89.9,
+          currency: 'EUR',
+          products: [
+            { product_id: 'zz-named', name: 'Socks', quantity: 2, price: 5, image_url: 'javascript:alert(1)' },
+            { product_id: 'shoe-cat', quantity: 1, price: 89.9 },
+            { product_id: 'nobody-knows', quantity: 1 },
+          ],
+        },
+      });
+      expect(await getOrder(db.pool(), 'u-ord', 'o-readme')).toEqual({
+        orderId: 'o-readme',
+        total: 89.9,
+        currency: 'EUR',
+        products: [
+          { productId: 'zz-named', name: 'Socks', quantity: 2, price: 5 },
+          { productId: 'shoe-cat', name: 'Trail shoe', quantity: 1, price: 89.9, url: 'https://shop.example/shoe' },
+        ],
+      });
+      expect(await getOrder(db.pool(), 'someone-else', 'o-readme')).toBeNull();
     });
   });
 

@@ -113,7 +113,6 @@ describe('tracking and consent links', () => {
     );
     const theirs = signToken({ m: Number(sent[0].id) }, SECRET);
     const res = await request(app).post(`/u/${theirs}`).field('List-Unsubscribe', 'One-Click');
-    expect(res.req.getHeader('content-type')).toMatch(/^multipart\/form-data/);
     expect(res.status).toBe(200);
     expect(res.text).toContain('You are unsubscribed');
     const { rows } = await db

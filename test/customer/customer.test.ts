@@ -1,5 +1,5 @@
 import { customer } from '../../src/workflows/customer';
-import { customerStateQuery, eventSignal, journeyStateQuery } from '../../src/shared/signals';
+import { customerStateQuery, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';
 import { endCustomer, identify, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import type { CustomerEvent } from '../../src/shared/events';
 import { eventually } from '../helpers/eventually';
@@ -8,10 +8,12 @@ import { recordHistory } from '../helpers/histories';
 const DAY = 24 * 3600_000;
 
 describe('customer workflow', () => {
-  // A small history limit, so continue-as-new happens within a few hundred events.
+  // A small history limit, so continue-as-new happens within a few hundred events. The events here
+  // carry the real time while time skipping moves the workflows' clock months ahead, so every event
+  // counts as fresh (fresh-and-local.test.ts tests the window itself).
   const { env, stub, taskQueue } = useJourneySuite(
     require.resolve('../../src/workflows'),
-    testConfig({ customer: { historyLimit: 200 } }),
+    testConfig({ customer: { historyLimit: 200, freshnessWindow: '36500 days' } }),
   );
 
   const startCustomer = async (customerId: string, first: CustomerEvent) =>
@@ -63,14 +65,14 @@ describe('customer workflow', () => {
     await handle.signal(eventSignal, track('Email Confirmed', {}, 'c-sunset'));
     await eventually(async () => (await handle.query(customerStateQuery)).consent === 'subscribed', 'the confirmation');
     // 150 silent days pass (time skipping): check-in, win-back, sunset.
-    const journey = env().client.workflow.getHandle('journey-re-engagement-c-sunset');
+    const journey = env().client.workflow.getHandle(journeyWorkflowId('re-engagement', 'c-sunset'));
     const result = await journey.result();
     expect(result.outcome).toBe('completed');
     await recordHistory(journey, 're-engagement-sunset-tells-customer');
     // The journey signals the sunset before it signals its end: once its end is in, so is the sunset.
     const state = await eventually(async () => {
       const s = await handle.query(customerStateQuery);
-      return 'journey-re-engagement-c-sunset' in s.running ? undefined : s;
+      return journeyWorkflowId('re-engagement', 'c-sunset') in s.running ? undefined : s;
     }, 'the customer to hear the journey ended');
     expect(state.consent).toBe('unsubscribed');
     await endCustomer(env(), handle);
@@ -109,7 +111,7 @@ describe('customer workflow', () => {
       track('Product Added', { cart_id: 'cart-7', product_id: 'p-1' }, 'c-route'),
     );
     await settle();
-    const journeyId = 'journey-abandoned-cart-c-route-cart-7';
+    const journeyId = journeyWorkflowId('abandoned-cart', 'c-route', 'cart-7');
     expect(Object.keys((await handle.query(customerStateQuery)).running)).toEqual([journeyId]);
 
     // A second item in the same cart is forwarded to the running journey, not a second journey.
@@ -125,7 +127,7 @@ describe('customer workflow', () => {
     await settle();
     // The order ended the cart journey and started the order's post-purchase journey.
     const afterOrder = Object.keys((await handle.query(customerStateQuery)).running);
-    expect(afterOrder).toContain('journey-post-purchase-c-route-o-9');
+    expect(afterOrder).toContain(journeyWorkflowId('post-purchase', 'c-route', 'o-9'));
     expect(afterOrder.filter((id) => id.includes('abandoned-cart'))).toEqual([]);
     expect(stub.emailsTo('c-route').map((e) => e.journey)).not.toContain('abandoned-cart');
 
@@ -134,8 +136,10 @@ describe('customer workflow', () => {
     await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-8', product_id: 'p-3' }, 'c-route'));
     await settle();
     const running = Object.keys((await handle.query(customerStateQuery)).running);
-    expect(running.filter((id) => id.includes('abandoned-cart'))).toEqual(['journey-abandoned-cart-c-route-cart-8']);
-    const second = env().client.workflow.getHandle('journey-abandoned-cart-c-route-cart-8');
+    expect(running.filter((id) => id.includes('abandoned-cart'))).toEqual([
+      journeyWorkflowId('abandoned-cart', 'c-route', 'cart-8'),
+    ]);
+    const second = env().client.workflow.getHandle(journeyWorkflowId('abandoned-cart', 'c-route', 'cart-8'));
     expect((await second.query(journeyStateQuery)).running).toBe(true);
     await second.terminate();
     await recordHistory(handle, 'customer');
@@ -153,10 +157,14 @@ describe('customer workflow', () => {
     const state = await handle.query(customerStateQuery);
     expect((await handle.describe()).runId).not.toBe(firstRun);
     expect(state.eventsProcessed).toBe(301);
-    expect(Object.keys(state.running)).toEqual(['journey-abandoned-cart-c-can-cart-1']);
+    expect(Object.keys(state.running)).toEqual([journeyWorkflowId('abandoned-cart', 'c-can', 'cart-1')]);
     // The journey started by the first run still hears this customer's events.
     await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-1' }, 'c-can'));
-    expect(await env().client.workflow.getHandle('journey-abandoned-cart-c-can-cart-1').result()).toMatchObject({
+    expect(
+      await env()
+        .client.workflow.getHandle(journeyWorkflowId('abandoned-cart', 'c-can', 'cart-1'))
+        .result(),
+    ).toMatchObject({
       outcome: 'converted',
     });
     await endCustomer(env(), handle);

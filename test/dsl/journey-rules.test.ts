@@ -54,7 +54,20 @@ describe('journey DSL rules', () => {
       req.transactional ? undefined : { status: 'capped', retryAt: new Date(at.getTime() + HOUR).toISOString() };
     const { result } = await run('c-skip', testConfig(), { ifCapped: 'skip' });
     expect(stub.emailsTo('c-skip').map((e) => e.step)).toEqual(['receipt']);
-    expect(result.sent.map((s) => `${s.step}:${s.status}`)).toEqual(['receipt:sent', 'offer:capped']);
+    expect(result.sent.map((s) => `${s.step}:${s.status}`)).toEqual(['receipt:sent', 'offer:skipped']);
+  });
+
+  it('defers a capped marketing email five times, then records it skipped rather than dropping it', async () => {
+    stub.policy = (req, at) =>
+      req.transactional ? undefined : { status: 'capped', retryAt: new Date(at.getTime() + HOUR).toISOString() };
+    const { result, startedAt } = await run('c-full', testConfig());
+    expect(result.sent.map((s) => `${s.step}:${s.status}`)).toEqual([
+      'receipt:sent',
+      ...Array(5).fill('offer:capped'),
+      'offer:skipped',
+    ]);
+    expect(Date.parse(result.sent.at(-1)!.at) - startedAt).toBeGreaterThanOrEqual(5 * HOUR);
+    expect(stub.emailsTo('c-full').map((e) => e.step)).toEqual(['receipt']);
   });
 
   it('splits customers deterministically between variants and records the variant on every send', async () => {

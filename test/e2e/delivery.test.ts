@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createMailer } from '../../src/activities/mailer';
+import { createApp } from '../../src/api/app';
 import { trackingRouter } from '../../src/api/tracking';
 import { ingest } from '../../src/ingest/ingest';
 import { customerStateQuery } from '../../src/shared/signals';
@@ -10,7 +13,7 @@ import { createRenderer } from '../../src/templates/renderer';
 import { TASK_QUEUE } from '../../src/worker/task-queue';
 import { identify, testConfig, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
-import { useSmtpSink } from '../helpers/smtp-sink';
+import { useSmtpSink, type ReceivedMail } from '../helpers/smtp-sink';
 import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 
@@ -52,6 +55,7 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
   it('runs the abandoned-cart journey with the real activities and tracks the click', async () => {
     const deps = { pool: db.pool(), temporal: env().client };
     await ingest(deps, identify({ email: 'ada@example.test', first_name: 'Ada', locale: 'de' }, 'e2e-1'));
+    await ingest(deps, track('Email Confirmed', {}, 'e2e-1')); // double opt-in: marketing mail from now on
     const added = track(
       'Product Added',
       {
@@ -102,11 +106,42 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
     expect(res.headers.location).toMatch(/^https:\/\/shop\.example/);
     const handle = env().client.workflow.getHandle('customer-e2e-1');
     await eventually(
-      async () => ((await handle.query(customerStateQuery)).eventsProcessed === 3 ? true : undefined),
+      async () => ((await handle.query(customerStateQuery)).eventsProcessed === 4 ? true : undefined),
       'the click to reach the customer workflow',
     );
     const clicked = await db.pool().query(`SELECT count(*)::int AS n FROM message_events WHERE type = 'clicked'`);
     expect(clicked.rows[0].n).toBe(1);
     expect((await request(app).get('/t/c/forged.token')).status).toBe(404);
   }, 90_000);
+
+  it("sends README's own examples their order confirmation, with the catalogue's product names", async () => {
+    // The curl calls of README's "The event API", in order, as a newcomer would paste them.
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The event API'), readme.indexOf('## Provisioning'));
+    const calls = [...section.matchAll(/http:\/\/127\.0\.0\.1:3000(\/v1\/\w+) \\\n\s+-d '([^']+)'/g)];
+    expect(calls.map((c) => c[1])).toEqual(['/v1/identify', '/v1/track', '/v1/batch', '/v1/products']);
+    const app = createApp({
+      pool: db.pool(),
+      temporal: env().client,
+      apiKeys: ['dev_write_key'],
+      adminKeys: ['dev_admin_key'],
+      signingSecret: links.signingSecret,
+    });
+    // The catalogue first, so the order's product has a name to borrow; then the events.
+    for (const [, path_, body] of [calls[3], ...calls.slice(0, 3)]) {
+      const key = path_ === '/v1/products' ? 'dev_admin_key' : 'dev_write_key';
+      const res = await request(app).post(path_).set('Authorization', `Bearer ${key}`).type('json').send(body);
+      expect({ path_, status: res.status }).toEqual({ path_, status: 200 });
+    }
+    const confirmation = await eventually(() => smtp.to('ada@example.test').find(isConfirmation), 'the confirmation');
+    expect(confirmation.subject).toContain('o-1');
+    expect(confirmation.text).toContain('Trail shoe'); // the event named no product: the catalogue did
+    expect(confirmation.text).toMatch(/Gesamt: 89,90\s€/); // Ada's locale is de, in README
+    const { rows } = await db
+      .pool()
+      .query(`SELECT status FROM messages WHERE customer_id = 'c-1' AND step = 'confirmation'`);
+    expect(rows).toEqual([{ status: 'sent' }]);
+  }, 90_000);
 });
+
+const isConfirmation = (mail: ReceivedMail): boolean => mail.headers.get('x-journey-step') === 'confirmation';

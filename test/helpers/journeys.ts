@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { configSchema, type JourneyConfigs, type JourneysConfig } from '../../src/config/schema';
-import type { CartLine, JourneyActivities, ProductCard } from '../../src/shared/activities';
+import type { CartLine, JourneyActivities, OrderSummary, ProductCard } from '../../src/shared/activities';
 import type { CustomerEvent } from '../../src/shared/events';
 import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '../../src/shared/journey';
 import { customerStateQuery } from '../../src/shared/signals';
@@ -87,6 +87,10 @@ export class StubActivities {
   consent: { customerId: string; subscribed: boolean; reason: string }[] = [];
   backInStock: { customerId: string; productId: string }[] = [];
   carts: Record<string, CartLine[]> = {};
+  /** Orders as PostgreSQL would have recorded them, by order id. */
+  orders: Record<string, OrderSummary> = {};
+  /** Customers' free-form identify traits, by customer id. */
+  traits: Record<string, Record<string, string>> = {};
   related: ProductCard[] = [];
   /** Decides a send's fate before it is "sent"; return undefined to send. */
   policy: (req: SendRequest, at: Date) => SendOutcome | undefined = () => undefined;
@@ -116,12 +120,17 @@ export class StubActivities {
       sendEmail: async (req) => {
         const at = await now();
         const decided = this.policy(req, at);
+        // As the real activity: on its last chance, a capped message is recorded skipped.
+        if (decided?.status === 'capped' && req.skipIfCapped)
+          return { status: 'skipped', reason: 'frequency cap full' };
         if (decided) return decided;
         if (this.sent.some((s) => s.idempotencyKey === req.idempotencyKey)) return { status: 'sent' };
         this.sent.push({ ...req, at });
         return { status: req.holdout ? 'holdout' : 'sent' };
       },
       getCart: async (_customerId, cartId) => this.carts[cartId] ?? [],
+      getOrder: async (_customerId, orderId) => this.orders[orderId] ?? null,
+      profileTrait: async (customerId, name) => this.traits[customerId]?.[name] ?? null,
       relatedProducts: async (_c, _o, limit) => this.related.slice(0, limit),
       registerBackInStock: async (customerId, productId) => {
         this.backInStock.push({ customerId, productId });

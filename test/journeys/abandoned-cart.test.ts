@@ -55,9 +55,18 @@ describe('abandoned cart journey', () => {
     const { handle } = await start('cart-c');
     await env().sleep('2 hours');
     expect(stub.emailsTo('cart-c').map((e) => e.step)).toEqual(['reminder']);
-    expect(await handle.query(journeyStateQuery)).toMatchObject({ step: 'waiting after reminder', running: true });
+    const waiting = await handle.query(journeyStateQuery);
+    expect(waiting).toMatchObject({ step: 'waiting after reminder', running: true });
+    expect(waiting).not.toHaveProperty('outcome'); // running: no outcome yet
     await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-2' }, 'cart-c'));
     expect((await handle.result()).outcome).toBe('converted');
+    // Ended: the state and the Web UI's JourneyStep say how, not the step it was waiting in.
+    expect(await handle.query(journeyStateQuery)).toMatchObject({
+      step: 'converted',
+      outcome: 'converted',
+      running: false,
+    });
+    expect((await handle.describe()).searchAttributes.JourneyStep).toEqual(['converted']);
     expect(stub.emailsTo('cart-c').map((e) => e.step)).toEqual(['reminder']);
   });
 

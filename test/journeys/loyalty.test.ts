@@ -8,8 +8,8 @@ import { recordHistory } from '../helpers/histories';
 describe('loyalty journey', () => {
   const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/loyalty'));
 
-  it('asks a loyal customer for a review and a referral, once, 3 days after the order', async () => {
-    const trigger = track('Order Completed', { order_id: 'o-5', revenue: 80 }, 'loyal-a');
+  const run = async (customerId: string, orderProperties: Record<string, unknown> = {}) => {
+    const trigger = track('Order Completed', { order_id: 'o-5', revenue: 80, ...orderProperties }, customerId);
     const input = journeyInput('loyalty', 'loyalty', {
       trigger,
       customer: { orders: 5, totalSpent: 420, stage: 'loyal' },
@@ -18,9 +18,14 @@ describe('loyalty journey', () => {
     const handle = await env().client.workflow.start(loyalty, {
       args: [input],
       taskQueue: taskQueue(),
-      workflowId: 'journey-loyalty-loyal-a',
+      workflowId: `journey-loyalty-${customerId}`,
     });
-    const result = await handle.result();
+    return { result: await handle.result(), startedAt, handle };
+  };
+
+  it('asks a loyal customer for a review and a referral with the shop’s code, once, 3 days after the order', async () => {
+    stub.traits['loyal-a'] = { referral_code: 'ANNA-25' };
+    const { result, startedAt, handle } = await run('loyal-a');
     await recordHistory(handle, 'loyalty');
 
     expect(result).toMatchObject({ journey: 'loyalty', outcome: 'completed' });
@@ -29,9 +34,21 @@ describe('loyalty journey', () => {
     expect(emails.map((e) => [e.step, e.template, e.transactional])).toEqual([
       ['review-and-referral', 'loyalty-review-referral', false],
     ]);
-    expect(emails[0].data).toEqual({ referralCode: 'REF-loyal-a', orders: 5 });
+    expect(emails[0].data).toEqual({ referralCode: 'ANNA-25', orders: 5 });
     expect(emails[0].at.getTime() - startedAt).toBeGreaterThanOrEqual(3 * 24 * 3600_000);
     expect(emails[0].at.getTime() - startedAt).toBeLessThan(3 * 24 * 3600_000 + 60_000);
+  });
+
+  it('prefers a referral code on the qualifying order to the profile’s', async () => {
+    stub.traits['loyal-b'] = { referral_code: 'OLD-CODE' };
+    await run('loyal-b', { referral_code: 'ORDER-CODE' });
+    expect(stub.emailsTo('loyal-b').map((e) => e.data.referralCode)).toEqual(['ORDER-CODE']);
+  });
+
+  it('sends nothing, rather than a made-up code, when the shop gave none', async () => {
+    const { result } = await run('loyal-c');
+    expect(result).toMatchObject({ outcome: 'exited', reason: 'no referral code from the shop', sent: [] });
+    expect(stub.emailsTo('loyal-c')).toEqual([]);
   });
 });
 
@@ -74,7 +91,7 @@ describe('loyalty entry condition', () => {
     };
     for (let n = 1; n <= 4; n++) expect(order(n)).toEqual([]);
     const [start] = order(5);
-    expect(start).toMatchObject({ workflowId: 'journey-loyalty-c-8' });
+    expect(start).toMatchObject({ workflowId: 'journey/loyalty/c-8' });
     recordEntry(state, start, now);
     delete state.running[start.workflowId]; // it has finished
     expect(order(6)).toEqual([]);

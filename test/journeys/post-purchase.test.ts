@@ -173,7 +173,7 @@ describe('post-purchase registry entry', () => {
   it('starts one journey per order, keyed by the order id', () => {
     const state = newCustomerState('c-9', now);
     const [first] = orderFor(state, { order_id: 'o-1', revenue: 20 });
-    expect(first).toMatchObject({ key: 'o-1', workflowId: 'journey-post-purchase-c-9-o-1' });
+    expect(first).toMatchObject({ key: 'o-1', workflowId: 'journey/post-purchase/c-9/o-1' });
     recordEntry(state, first, now);
 
     expect(orderFor(state, { order_id: 'o-1', revenue: 20 })).toEqual([]); // the same order again
@@ -187,8 +187,8 @@ describe('post-purchase registry entry', () => {
     const targets = (event: string) =>
       forwardTargets(state, track(event, { order_id: 'o-2' }, 'c-9'), [postPurchaseJourney], config);
 
-    expect(targets('Order Refunded')).toEqual(['journey-post-purchase-c-9-o-2']);
-    expect(targets('Order Cancelled')).toEqual(['journey-post-purchase-c-9-o-2']);
+    expect(targets('Order Refunded')).toEqual(['journey/post-purchase/c-9/o-2']);
+    expect(targets('Order Cancelled')).toEqual(['journey/post-purchase/c-9/o-2']);
     expect(targets('Product Viewed')).toEqual([]);
   });
 });

@@ -120,6 +120,7 @@ describe('journey statistics', () => {
     for (const c of ['t1', 't2', 't3', 't4'])
       await message(c, { customer: c, journey: 'win-back', step: 'offer', at: T1 });
     await message('t5', { customer: 't5', journey: 'win-back', step: 'offer', status: 'capped', at: T1 }); // never mailed
+    await message('t6', { customer: 't6', journey: 'win-back', step: 'offer', status: 'skipped', at: T1 }); // cap stayed full
     await message('h5', {
       customer: 'h5',
       journey: 'win-back',
@@ -199,6 +200,7 @@ describe('journey statistics', () => {
         opens: 1,
         uniqueOpens: 1,
         heldOut: 4,
+        skipped: 1, // t6: the frequency cap stayed full
         openRate: 0.25,
         clickRate: 0,
         conversions: 1,
@@ -290,7 +292,15 @@ describe('journey statistics', () => {
   it('compares the holdout with the treated customers of one journey', async () => {
     const stats = await journeyStepStats(db.pool(), 'win-back');
     expect(stats.steps).toEqual([
-      expect.objectContaining({ step: 'offer', variant: null, sent: 4, heldOut: 4, conversions: 1, revenue: 40 }),
+      expect.objectContaining({
+        step: 'offer',
+        variant: null,
+        sent: 4,
+        heldOut: 4,
+        skipped: 1,
+        conversions: 1,
+        revenue: 40,
+      }),
     ]);
     expect(stats.holdout).toEqual({
       holdoutCustomers: 4,

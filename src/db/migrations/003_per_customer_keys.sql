@@ -36,6 +36,9 @@ ALTER TABLE cart_items ADD PRIMARY KEY (customer_id, cart_id, product_id);
 ALTER TABLE cart_items
   ADD FOREIGN KEY (customer_id, cart_id) REFERENCES carts (customer_id, id) ON DELETE CASCADE;
 
+-- What an order confirmation shows of each line, in the order the event listed them.
+ALTER TABLE order_items ADD COLUMN position integer, ADD COLUMN url text, ADD COLUMN image_url text;
+
 -- Amounts are whatever the shop's currency needs: the API bounds them (MAX_AMOUNT), the columns do
 -- not, so no valid amount can fail at insert.
 ALTER TABLE products ALTER COLUMN price TYPE numeric;

@@ -10,6 +10,7 @@ import type { JourneyEntry, Reentry } from '../dsl/journey-entry';
 export interface Start {
   entry: JourneyEntry;
   key?: string;
+  /** Under today's id scheme; the customer workflow keeps the legacy one where its history has it. */
   workflowId: string;
 }
 
@@ -54,10 +55,10 @@ export function journeysToStart(
     if (entry.when && !entry.when(event, state, c)) continue;
     const key = entry.key?.(event);
     if (entry.key && key === undefined) continue; // a keyed journey needs its key (cart id, order id...)
-    const workflowId = journeyWorkflowId(entry.name, state.customerId, key);
-    if (state.running[workflowId]) continue;
+    // Running under either id scheme: the same journey and key.
+    if (Object.values(state.running).some((run) => run.journey === entry.name && run.key === key)) continue;
     if (!mayEnter(state, entry.name, key, entry.reentry(c), now)) continue;
-    starts.push({ entry, key, workflowId });
+    starts.push({ entry, key, workflowId: journeyWorkflowId(entry.name, state.customerId, key) });
   }
   return starts;
 }

@@ -1,6 +1,7 @@
 import {
   CancellationScope,
   condition,
+  patched,
   setCurrentDetails,
   sleep,
   upsertSearchAttributes,
@@ -166,10 +167,20 @@ export class Journey<C extends CommonJourneyConfig> {
     this.events.push(event);
   }
 
+  /** @internal for runJourney: the body is over; the step (and the Web UI's JourneyStep) says how it ended. */
+  end(): void {
+    this.finished = true;
+    this.nextWakeAt = undefined;
+    // Journeys that ended before this existed replay without the final upsert.
+    if (patched('final-journey-step')) this.enter(this.result().outcome, 'finished');
+  }
+
   /** @internal */
   view(): JourneyView {
+    const { outcome, ...result } = this.result();
     return {
-      ...this.result(),
+      ...result,
+      ...(this.finished ? { outcome } : {}),
       customerId: this.customerId,
       key: this.input.key,
       step: this.step,

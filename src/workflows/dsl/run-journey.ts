@@ -55,7 +55,7 @@ export async function runJourney<C extends CommonJourneyConfig>(
     if (!(err instanceof JourneyExit) && !(j.outcome && isCancellation(err))) throw err;
   }
 
-  j.finished = true;
+  j.end();
   const result = j.result();
   const finish = input.config.finish;
   if (finish && (!finish.on || finish.on.includes(result.outcome))) await j.updateGroups([finish.group], finish.from);

@@ -1,5 +1,7 @@
 import type { JourneyConfigs } from '../../config/schema';
-import { Events } from '../../shared/events';
+import { patched } from '@temporalio/workflow';
+import { Events, prop } from '../../shared/events';
+import { activities } from '../dsl/activities';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { defineJourney } from '../dsl/journey-entry';
 import { runJourney } from '../dsl/run-journey';
@@ -10,22 +12,27 @@ type Config = JourneyConfigs['loyalty'];
  * Loyal customer / ambassador, once per customer.
  * On the order that makes them loyal (their 5th order, or 500 spent in total), and 3 days
  * later so it does not land beside the order confirmation: thank them, ask for a review and
- * invite them to refer a friend with their own referral code.
+ * invite them to refer a friend with their referral code.
+ * The code is the shop's: a `referral_code` on the qualifying order, else the customer's
+ * `referral_code` trait. Without one there is nothing to share, and no email.
  * One email, then done: nothing can end it early, as there is nothing to wait for.
  */
 export async function loyalty(input: JourneyInput<Config>): Promise<JourneyResult> {
   return runJourney(input, {}, async (j) => {
     await j.wait(j.config.sendAfter, 'waiting after the qualifying order');
+    // Runs from before referral codes came from the shop replay with the code they were sent.
+    const referralCode = patched('referral-code-from-shop')
+      ? (prop(input.trigger, REFERRAL_CODE) ?? (await activities.profileTrait(j.customerId, REFERRAL_CODE)))
+      : `REF-${j.customerId}`;
+    if (!referralCode) return j.exit('no referral code from the shop');
     await j.send('review-and-referral', j.config.templates.reviewAndReferral, {
-      data: { referralCode: referralCode(j.customerId), orders: input.customer.orders },
+      data: { referralCode, orders: input.customer.orders },
     });
   });
 }
 
-/** The customer's referral code, for the template's referral link (placeholder until referrals exist). */
-function referralCode(customerId: string): string {
-  return `REF-${customerId}`;
-}
+/** Where the shop puts a customer's referral code: an Order Completed property or an identify trait. */
+const REFERRAL_CODE = 'referral_code';
 
 export const loyaltyJourney = defineJourney({
   name: 'loyalty',

@@ -9,7 +9,7 @@ type Config = JourneyConfigs['welcome'];
 
 /**
  * Welcome series with double opt-in, on sign-up.
- * Immediately: ask them to confirm their address (transactional).
+ * Immediately: ask them to confirm their address (transactional; skipped when double opt-in is off).
  * Not confirmed after 2 days: remind them once (transactional); still not confirmed 5 days later: give up.
  * Once confirmed: welcome them, with the sign-up incentive.
  * 2 days after the welcome: our best content.
@@ -20,12 +20,20 @@ type Config = JourneyConfigs['welcome'];
 export async function welcome(input: JourneyInput<Config>): Promise<JourneyResult> {
   return runJourney(input, { exitOn: [Events.Unsubscribed] }, async (j) => {
     const { templates } = j.config;
-    await j.send('confirm', templates.confirm, { transactional: true });
-    const confirmed = await j.waitFor(Events.EmailConfirmed, j.config.confirmReminderAfter, 'waiting for confirmation');
-    if (!confirmed) {
-      await j.send('confirm-reminder', templates.confirmReminder, { transactional: true });
-      const late = await j.waitFor(Events.EmailConfirmed, j.config.confirmGiveUpAfter, 'waiting after reminder');
-      if (!late) j.exit('never confirmed');
+    // A shop that collects consent elsewhere turned double opt-in off: nothing to confirm.
+    // (Runs started before the setting existed have no value: they asked, as it defaults to on.)
+    if (input.messaging.doubleOptIn !== false) {
+      await j.send('confirm', templates.confirm, { transactional: true });
+      const confirmed = await j.waitFor(
+        Events.EmailConfirmed,
+        j.config.confirmReminderAfter,
+        'waiting for confirmation',
+      );
+      if (!confirmed) {
+        await j.send('confirm-reminder', templates.confirmReminder, { transactional: true });
+        const late = await j.waitFor(Events.EmailConfirmed, j.config.confirmGiveUpAfter, 'waiting after reminder');
+        if (!late) j.exit('never confirmed');
+      }
     }
 
     await j.send('welcome', templates.welcome, { data: { incentive: j.config.incentive } });
