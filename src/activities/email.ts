@@ -38,7 +38,7 @@ export interface EmailDeps {
  * transaction; render; mark it `sending` with its Message-ID; hand it to SMTP; mark it `sent`.
  * A retry finds the row: `sent` is not sent again, and `sending` (the worker died during the
  * hand-off) is sent again with the same Message-ID, which mailbox providers collapse. So a message
- * is never lost, and goes out twice only when a worker dies inside the hand-off (docs/sending.md).
+ * is never lost, and goes out twice only when a worker dies inside the hand-off (docs/architecture.md, decision 4).
  */
 export function createSendEmail(deps: EmailDeps): (req: SendRequest) => Promise<SendOutcome> {
   return (req) => whileHeartbeating(() => send(deps, req));

@@ -1,5 +1,5 @@
 // Event names Journeys understands natively: Segment's E-commerce Spec v2 and Email spec, plus a
-// few lifecycle events of our own. Any other name is still accepted and routed (DESIGN.md, decision 2).
+// few lifecycle events of our own. Any other name is still accepted and routed (docs/architecture.md, decision 2).
 export const Events = {
   Identify: 'identify',
   SignedUp: 'Signed Up',

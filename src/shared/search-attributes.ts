@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 // Operators filter on these in the Web UI, e.g. `Journey = "abandoned-cart" AND ExecutionStatus = "Running"`.
-// Values are ids and names only: never an email address or other personal data (DESIGN.md decision 1).
+// Values are ids and names only: never an email address or other personal data (docs/architecture.md, decision 1).
 export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const LifecycleStage = defineSearchAttributeKey('LifecycleStage', SearchAttributeType.KEYWORD);
 export const Journey = defineSearchAttributeKey('Journey', SearchAttributeType.KEYWORD);

@@ -113,7 +113,7 @@ async function handle(event: CustomerEvent, state: CustomerState, config: Journe
           .catch(() => delete state.running[id]), // it finished before it could tell us
     ),
   );
-  // Backfilled history starts nothing (docs/architecture.md, "Fresh events start journeys").
+  // Backfilled history starts nothing (docs/architecture.md, decision 3).
   if (isStale(event, config) && patched('fresh-events-only')) return;
   const starts = journeysToStart(state, event, registry, config, Date.now());
   for (const start of starts) {

@@ -242,7 +242,7 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
     expect(smtp.received).toHaveLength(2);
 
     // A shop that collects consent elsewhere turns it off: no answer yet counts as subscribed.
-    const off = testConfig({ messaging: { doubleOptIn: false } });
+    const off = testConfig({ messaging: { doubleOptIn: false, quietHours: null } });
     const other = await customer({ marketing: null });
     expect(await createSendEmail({ ...deps, config: () => off })(request(other))).toEqual({ status: 'sent' });
   });

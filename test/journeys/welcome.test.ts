@@ -9,8 +9,8 @@ const DAY = 24 * HOUR;
 describe('welcome journey', () => {
   const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/welcome'));
 
-  const start = async (customerId: string) => {
-    const input = journeyInput('welcome', 'welcome', { trigger: track('Signed Up', {}, customerId) });
+  const start = async (customerId: string, config = testConfig()) => {
+    const input = journeyInput('welcome', 'welcome', { trigger: track('Signed Up', {}, customerId), config });
     const startedAt = await env().currentTimeMs();
     const handle = await env().client.workflow.start(welcome, {
       args: [input],
@@ -24,6 +24,16 @@ describe('welcome journey', () => {
   /** Milliseconds from `startedAt` to when each email went out, by step. */
   const timeline = (customerId: string, startedAt: number) =>
     Object.fromEntries(stub.emailsTo(customerId).map((e) => [e.step, e.at.getTime() - startedAt]));
+
+  it('asks for no confirmation when the shop turned double opt-in off: it welcomes at once', async () => {
+    const { handle, startedAt } = await start(
+      'w-noi',
+      testConfig({ messaging: { doubleOptIn: false, quietHours: null } }),
+    );
+    expect((await handle.result()).outcome).toBe('completed');
+    expect(steps('w-noi')).toEqual(['welcome', 'best-content', 'complete-profile']);
+    expect(timeline('w-noi', startedAt).welcome).toBeLessThan(HOUR);
+  });
 
   it('confirms at once, then welcomes with the incentive, best content 2 days later, profile 7 days later', async () => {
     const { handle, startedAt } = await start('w-a');

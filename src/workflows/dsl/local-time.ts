@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 // Local-time arithmetic in the customer's IANA zone. Always an explicit zone and an explicit
-// `now` (workflow time): never the ambient zone or clock (DESIGN.md, decision 6).
+// `now` (workflow time): never the ambient zone or clock (docs/architecture.md, decision 6).
 
 export interface LocalTimeOptions {
   /** Allowed ISO weekdays, 1 = Monday ... 7 = Sunday; all days when absent. */
