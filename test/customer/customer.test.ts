@@ -1,6 +1,12 @@
-import { customer } from '../../src/workflows/customer';
 import { customerStateQuery, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';
-import { endCustomer, identify, testConfig, track, useJourneySuite } from '../helpers/journeys';
+import {
+  endCustomer,
+  identify,
+  startCustomer as startCustomerOn,
+  testConfig,
+  track,
+  useJourneySuite,
+} from '../helpers/journeys';
 import type { CustomerEvent } from '../../src/shared/events';
 import { eventually } from '../helpers/eventually';
 import { recordHistory } from '../helpers/histories';
@@ -16,14 +22,8 @@ describe('customer workflow', () => {
     testConfig({ customer: { historyLimit: 200, freshnessWindow: '36500 days' } }),
   );
 
-  const startCustomer = async (customerId: string, first: CustomerEvent) =>
-    env().client.workflow.signalWithStart(customer, {
-      workflowId: `customer-${customerId}`,
-      taskQueue: taskQueue(),
-      args: [{ customerId }],
-      signal: eventSignal,
-      signalArgs: [first],
-    });
+  const startCustomer = (customerId: string, first: CustomerEvent) =>
+    startCustomerOn(env(), taskQueue(), customerId, first);
 
   const settle = () => env().sleep('1 second');
 

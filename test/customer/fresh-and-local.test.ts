@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import type { CustomerEvent } from '../../src/shared/events';
 import { customerStateQuery, eventSignal, journeyWorkflowId } from '../../src/shared/signals';
-import { customer } from '../../src/workflows/customer';
-import { endCustomer, track, useJourneySuite } from '../helpers/journeys';
+import { endCustomer, startCustomer, track, useJourneySuite } from '../helpers/journeys';
 import { eventually } from '../helpers/eventually';
 
 const HOUR = 3600_000;
@@ -15,14 +14,7 @@ describe('customer workflow: what an event is, by its time and its device', () =
     ...event,
     timestamp: typeof timestamp === 'string' ? timestamp : timestamp.toISOString(),
   });
-  const start = (customerId: string, first: CustomerEvent) =>
-    env().client.workflow.signalWithStart(customer, {
-      workflowId: `customer-${customerId}`,
-      taskQueue: taskQueue(),
-      args: [{ customerId }],
-      signal: eventSignal,
-      signalArgs: [first],
-    });
+  const start = (customerId: string, first: CustomerEvent) => startCustomer(env(), taskQueue(), customerId, first);
   const processed = (handle: Awaited<ReturnType<typeof start>>, n: number) =>
     eventually(async () => {
       const s = await handle.query(customerStateQuery);

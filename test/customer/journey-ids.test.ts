@@ -1,6 +1,5 @@
-import { customerStateQuery, eventSignal, journeyWorkflowId } from '../../src/shared/signals';
-import { customer } from '../../src/workflows/customer';
-import { endCustomer, track, useJourneySuite } from '../helpers/journeys';
+import { customerStateQuery, journeyWorkflowId } from '../../src/shared/signals';
+import { endCustomer, startCustomer, track, useJourneySuite } from '../helpers/journeys';
 import { eventually } from '../helpers/eventually';
 
 describe('journey workflow ids', () => {
@@ -38,18 +37,9 @@ describe('journey workflow ids', () => {
         ['c', '1-x'],
       ]) {
         stub.carts[cart] = [{ productId: 'p', name: 'Mug', quantity: 1, price: 9 }];
-        const handle = await env().client.workflow.signalWithStart(customer, {
-          workflowId: `customer-${customerId}`,
-          taskQueue: taskQueue(),
-          args: [{ customerId }],
-          signal: eventSignal,
-          signalArgs: [
-            {
-              ...track('Product Added', { cart_id: cart, product_id: 'p' }, customerId),
-              timestamp: new Date(await env().currentTimeMs()).toISOString(),
-            },
-          ],
-        });
+        const added = track('Product Added', { cart_id: cart, product_id: 'p' }, customerId);
+        const now = new Date(await env().currentTimeMs()).toISOString();
+        const handle = await startCustomer(env(), taskQueue(), customerId, { ...added, timestamp: now });
         const id = journeyWorkflowId('abandoned-cart', customerId, cart);
         await eventually(async () => id in (await handle.query(customerStateQuery)).running, `${id} running`);
         expect((await env().client.workflow.getHandle(id).describe()).searchAttributes.CustomerId).toEqual([

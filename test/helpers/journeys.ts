@@ -6,7 +6,8 @@ import { configSchema, type JourneyConfigs, type JourneysConfig } from '../../sr
 import type { CartLine, JourneyActivities, OrderSummary, ProductCard } from '../../src/shared/activities';
 import type { CustomerEvent } from '../../src/shared/events';
 import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '../../src/shared/journey';
-import { customerStateQuery } from '../../src/shared/signals';
+import { customerStateQuery, eventSignal } from '../../src/shared/signals';
+import { customer } from '../../src/workflows/customer';
 import { stopBeforeTeardown, useTimeSkippingEnv } from './temporal';
 import './worker'; // installs the quiet runtime logger
 
@@ -178,6 +179,22 @@ export function useWorker(
     });
   }, 60_000);
   return () => taskQueue;
+}
+
+/** Starts (or signals) `customer-<customerId>` with its first event, as the API delivers it. */
+export function startCustomer(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  customerId: string,
+  first: CustomerEvent,
+) {
+  return env.client.workflow.signalWithStart(customer, {
+    workflowId: `customer-${customerId}`,
+    taskQueue,
+    args: [{ customerId }],
+    signal: eventSignal,
+    signalArgs: [first],
+  });
 }
 
 /**
