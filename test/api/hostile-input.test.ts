@@ -4,7 +4,11 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Express } from 'express';
 import { createApp } from '../../src/api/app';
 import { customerStateQuery } from '../../src/shared/signals';
+import { TASK_QUEUE } from '../../src/worker/task-queue';
 import { useApiBackends } from '../helpers/api';
+import { useWorker } from '../helpers/journeys';
+import { useMigratedPostgres } from '../helpers/postgres';
+import { useDevServerEnv } from '../helpers/temporal';
 
 // Requests a fuzzer or a careless backend sends, each once answered 500 (or a 503 while PostgreSQL
 // and Temporal were fine): every one is a 4xx JSON error naming the field, and nothing is stored.
@@ -232,5 +236,46 @@ describe('hostile and careless input', () => {
       const state = await env().client.workflow.getHandle(`customer-${userId}`).query(customerStateQuery);
       expect(state).toMatchObject({ orders: 1, totalSpent: 40 });
     }
+  });
+});
+
+describe('a customer whose workflow task keeps failing', () => {
+  const env = useDevServerEnv();
+  const db = useMigratedPostgres();
+  useWorker(env, {
+    workflowsPath: require.resolve('../fixtures/failing-customer'),
+    activities: () => ({}) as never,
+    taskQueue: TASK_QUEUE,
+  });
+
+  it('is a 503 with Retry-After (Temporal refuses for now), never a 500, and the event waits stored', async () => {
+    const app = createApp({
+      pool: db.pool(),
+      temporal: env().client,
+      apiKeys: [KEY],
+      adminKeys: [ADMIN],
+      signingSecret: 'y'.repeat(32),
+      deliveryTimeoutMs: 5000,
+      log: (err) => console.error('unexpected', err),
+    });
+    const send = () =>
+      request(app)
+        .post('/v1/track')
+        .set('Authorization', basic)
+        .send({ userId: 'h-failing', event: 'Signed Up', messageId: 'h-failing-1' });
+    // The first updates wait out their deadline; once the task has failed, Temporal refuses at once
+    // (FAILED_PRECONDITION, "Workflow Task in failed state"). Both are "not now", never a bug.
+    let refusedAtOnce = false;
+    for (let i = 0; i < 6 && !refusedAtOnce; i++) {
+      const started = Date.now();
+      const res = await send();
+      expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 503, code: 'unavailable' });
+      expect(res.headers['retry-after']).toBe('5');
+      refusedAtOnce = Date.now() - started < 2000;
+      if (!refusedAtOnce) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(refusedAtOnce).toBe(true);
+    const { rows } = await db.pool().query(`SELECT delivered_at FROM events WHERE customer_id = 'h-failing'`);
+    expect(rows).toEqual([{ delivered_at: null }]); // stored once; the relay delivers it once it can
   });
 });
