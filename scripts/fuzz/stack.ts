@@ -1,0 +1,227 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Client } from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
+import { freePort } from '../../src/dev/free-port';
+import type { Stack } from '../../src/dev/lifecycle';
+import { startDevServer } from '../../src/dev/temporal-dev-server';
+import { REPO_ROOT } from './options';
+
+// What the API needs, for real, on loopback and free ports: PostgreSQL (embedded, or a fresh
+// database on DATABASE_URL's server), a Temporal dev server (the provisioned CLI), an SMTP sink,
+// and the production entry points of the worker and the API as processes, each with its own log.
+
+/** npm start's keys: a failure's curl command reproduces against npm start as printed. */
+export const WRITE_KEY = 'dev_write_key';
+export const ADMIN_KEY = 'dev_admin_key';
+const SIGNING_SECRET = 'fuzz-only-signing-secret-0123456789';
+
+export interface FuzzStack {
+  apiUrl: string;
+  apiLog: string;
+  workerLog: string;
+  /** The embedded PostgreSQL's log (absent with DATABASE_URL). */
+  postgresLog: string;
+  /** Messages the SMTP sink accepted so far. */
+  mailCount: () => number;
+}
+
+type Log = (line: string) => void;
+
+/**
+ * A database of its own on the server DATABASE_URL names, dropped afterwards; or an embedded server
+ * whose log is kept in `logFile` (the API answers 503 to some errors without logging them; the
+ * server's log names them).
+ */
+async function postgres(dir: string, logFile: string, stack: Stack, log: Log): Promise<string> {
+  const given = process.env.DATABASE_URL?.trim();
+  if (!given) {
+    log('[fuzz] starting PostgreSQL (embedded)...');
+    const out = fs.createWriteStream(logFile);
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'pg'),
+      persistent: false,
+      onLog: (m) => {
+        if (!out.writableEnded) out.write(m);
+      },
+    });
+    stack.push('PostgreSQL', async () => {
+      await server.stop();
+      await new Promise((resolve) => out.end(resolve));
+    });
+    return server.url;
+  }
+  const name = `journeys_fuzz_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: given });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  log(`[fuzz] creating database ${name} on DATABASE_URL's server...`);
+  await admin(`CREATE DATABASE ${name}`);
+  stack.push(`database ${name}`, () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(given);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** An SMTP server on loopback that accepts and counts every message. */
+async function smtpSink(stack: Stack): Promise<{ url: string; count: () => number }> {
+  let count = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    hideSTARTTLS: true,
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        count++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  stack.push('the SMTP sink', () => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, count: () => count };
+}
+
+interface Proc {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** Resolves with the first log line that `test` accepts; rejects if the process ends first. */
+  waitForLine(test: (line: string) => boolean, what: string): Promise<void>;
+}
+
+/** A production entry point (`node --import tsx src/...`) with only the environment given, logging to `logFile`. */
+function spawnEntry(name: string, entry: string, env: Record<string, string>, logFile: string, stack: Stack): Proc {
+  const out = fs.createWriteStream(logFile);
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const watchers: { test: (line: string) => boolean; resolve: () => void }[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    readline.createInterface({ input: stream }).on('line', (line) => {
+      out.write(`${line}\n`);
+      for (const w of watchers.splice(0)) {
+        if (w.test(line)) w.resolve();
+        else watchers.push(w);
+      }
+    });
+  }
+  stack.push(`the ${name} (pid ${child.pid})`, async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM'); // the worker drains (activities in flight get up to 30 s)
+      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await new Promise((resolve) => out.end(resolve));
+  });
+  return {
+    child,
+    exited,
+    waitForLine: (test, what) =>
+      new Promise<void>((resolve, reject) => {
+        watchers.push({ test, resolve });
+        void exited.then((code) =>
+          reject(new Error(`the ${name} exited (${code}) before ${what}; see ${path.relative(REPO_ROOT, logFile)}`)),
+        );
+      }),
+  };
+}
+
+const pinoMessage = (msg: string) => (line: string) => {
+  try {
+    return (JSON.parse(line) as { msg?: unknown }).msg === msg;
+  } catch {
+    return false;
+  }
+};
+
+async function waitReady(url: string, api: Proc, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (api.child.exitCode !== null) throw new Error(`the API exited (${api.child.exitCode}) before it was ready`);
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) });
+      last = `${res.status} ${await res.text()}`;
+      if (res.status === 200) return;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the API was not ready within ${timeoutMs / 1000} s: ${last}`);
+}
+
+/** Starts everything, pushing each part's stop on `stack` as soon as it runs. */
+export async function startFuzzStack(reportDir: string, stack: Stack, log: Log): Promise<FuzzStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journeys-fuzz-'));
+  fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as its own user and must reach its folder
+  stack.push('the temporary folder', () => fs.rmSync(dir, { recursive: true, force: true }));
+
+  log('[fuzz] starting the Temporal dev server...');
+  const temporalPort = await freePort();
+  const temporal = await startDevServer({ dataDir: dir, port: temporalPort, uiPort: await freePort() }, log);
+  stack.push('the Temporal dev server', () => temporal.teardown());
+  const postgresLog = path.join(reportDir, 'postgres.log');
+  const databaseUrl = await postgres(dir, postgresLog, stack, log);
+  const smtp = await smtpSink(stack);
+
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const common = {
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    SIGNING_SECRET,
+    PUBLIC_URL: apiUrl,
+    // Journeys on short delays, so the worker sends real email while the fuzzer runs.
+    JOURNEYS_CONFIG: path.join(REPO_ROOT, 'config', 'dev.json'),
+    LOG_LEVEL: 'info',
+  };
+  const workerLog = path.join(reportDir, 'worker.log');
+  const apiLog = path.join(reportDir, 'api.log');
+  log('[fuzz] starting the worker (bundling the workflows) and the API...');
+  const worker = spawnEntry(
+    'worker',
+    'src/worker/main.ts',
+    { ...common, SMTP_URL: smtp.url, WORKER_METRICS_PORT: '0' },
+    workerLog,
+    stack,
+  );
+  const api = spawnEntry(
+    'API',
+    'src/api/main.ts',
+    {
+      ...common,
+      PORT: String(apiPort),
+      API_KEYS: WRITE_KEY,
+      ADMIN_API_KEYS: ADMIN_KEY,
+      // The fuzzer is one key sending as fast as it can: a 429 would hide what the API does.
+      API_RATE_LIMIT_PER_MINUTE: '0',
+    },
+    apiLog,
+    stack,
+  );
+  await Promise.all([
+    worker.waitForLine(pinoMessage('worker started'), 'it started'),
+    api.waitForLine(pinoMessage('api started'), 'it started').then(() => waitReady(apiUrl, api, 120_000)),
+  ]);
+  log(`[fuzz] ready: API ${apiUrl}, Temporal 127.0.0.1:${temporalPort}, SMTP ${smtp.url}`);
+  return { apiUrl, apiLog, workerLog, postgresLog, mailCount: smtp.count };
+}
