@@ -48,9 +48,38 @@ export function readHar(file: string): Exchange[] {
 }
 
 export interface Cause {
+  /**
+   * The API logs every 500 it answers, with its error; it answers 503 without logging, and
+   * PostgreSQL's log holds the error behind it. So a 500 takes the API's line, any other 5xx
+   * PostgreSQL's (whose errors can also come from work a request left running after its answer).
+   */
+  source: 'api' | 'postgres';
   time: number;
   /** One line: the error and where it was thrown, or PostgreSQL's message and detail. */
   text: string;
+}
+
+/**
+ * Where an error comes from, in a few words: the function of ours that threw it or awaited the
+ * library call that did (`checkSize src/api/ingest-routes.ts`), else the library
+ * (`body-parser read`, when it fails inside express's middleware chain).
+ */
+export function origin(stack: string): string | undefined {
+  const frames = stack
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('at ') && !/\(?node:/.test(l))
+    .map((l) => {
+      const m = /^at (async )?(?:(\S+) \()?(?:.*\/)?((?:src|node_modules)\/[^:)]*)/.exec(l);
+      return m && { async: Boolean(m[1]), fn: m[2] ?? '<anonymous>', file: m[3] };
+    })
+    .filter((f) => f !== null);
+  const first = frames[0];
+  if (!first) return undefined;
+  const ours = frames.find((f, i) => f.file.startsWith('src/') && (i === 0 || f.async));
+  if (ours) return `${ours.fn} ${ours.file}`;
+  const pkg = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(first.file)?.[1] ?? first.file;
+  return `${pkg} ${first.fn}`;
 }
 
 /** The API's logged request failures (pino JSON lines, `msg: "request failed"`). */
@@ -67,13 +96,12 @@ export function apiCauses(logFile: string): Cause[] {
     }
     if (entry.msg !== 'request failed' || !entry.err || typeof entry.time !== 'number') continue;
     const message = (entry.err.message ?? '').replace(/\s+/g, ' ').slice(0, 160);
-    const at = (entry.err.stack ?? '')
-      .split('\n')
-      .map((l) => l.trim())
-      .find((l) => l.startsWith('at ') && l.includes('/src/') && !l.includes('node_modules'))
-      ?.replace(/^at (?:async )?/, '')
-      .replace(/\(?\/[^ ]*\/(src\/[^):]*):\d+:\d+\)?/, '$1');
-    causes.push({ time: entry.time, text: `API: ${entry.err.type ?? 'Error'}: ${message}${at ? ` (at ${at})` : ''}` });
+    const at = origin(entry.err.stack ?? '');
+    causes.push({
+      source: 'api',
+      time: entry.time,
+      text: `API: ${entry.err.type ?? 'Error'}: ${message}${at ? ` (at ${at})` : ''}`,
+    });
   }
   return causes;
 }
@@ -87,7 +115,7 @@ export function postgresCauses(logFile: string): Cause[] {
     const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) UTC \[\d+\] (ERROR|DETAIL|STATEMENT):\s+(.*)$/.exec(line);
     if (!m) continue;
     if (m[2] === 'ERROR') {
-      last = { time: Date.parse(`${m[1].replace(' ', 'T')}Z`), text: `PostgreSQL: ${m[3]}` };
+      last = { source: 'postgres', time: Date.parse(`${m[1].replace(' ', 'T')}Z`), text: `PostgreSQL: ${m[3]}` };
       causes.push(last);
     } else if (m[2] === 'DETAIL' && last) {
       last.text += ` (${m[3]})`;
@@ -141,7 +169,7 @@ export interface FailureGroup {
   example: Exchange;
 }
 
-/** Within `slackMs` of the request's time on the wire, the nearer the better. */
+/** How far `time` is from the request's time on the wire (0: while it was on the wire). */
 function distance(x: Exchange, time: number): number {
   if (time < x.sentAt) return x.sentAt - time;
   if (time > x.doneAt) return time - x.doneAt;
@@ -153,13 +181,16 @@ export function triage(
   exchanges: Exchange[],
   causes: Cause[],
   name: (method: string, url: string) => string,
-  slackMs = 100,
+  slackMs = 10,
 ): FailureGroup[] {
   const failed = exchanges.filter((x) => x.status >= 500);
   const byExchange = new Map<Exchange, string[]>();
   for (const cause of causes) {
     let best: Exchange | undefined;
-    for (const x of failed) if (!best || distance(x, cause.time) < distance(best, cause.time)) best = x;
+    for (const x of failed) {
+      if ((x.status === 500) !== (cause.source === 'api')) continue;
+      if (!best || distance(x, cause.time) < distance(best, cause.time)) best = x;
+    }
     if (best && distance(best, cause.time) <= slackMs)
       byExchange.set(best, [...(byExchange.get(best) ?? []), cause.text]);
   }
