@@ -18,7 +18,7 @@ export interface FuzzOptions {
   extraArgs: string[];
 }
 
-export const DEFAULTS = { seed: 20250101, maxExamples: 25, workers: 1 };
+export const DEFAULTS = { seed: 20250101, maxExamples: 50, workers: 1 };
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

@@ -47,8 +47,10 @@ async function schemathesis(python: string, stack: FuzzStack, opts: FuzzOptions,
     String(opts.maxExamples),
     '--workers',
     String(opts.workers),
+    // A full batch (2,500 events for one customer) takes about a minute on a busy 2-core machine:
+    // slow, but not a failure; a request that hangs still is one.
     '--request-timeout',
-    '30',
+    '120',
     // Every test case past its first failure too, so one run lists every failure it can find.
     '--continue-on-failure',
     '--report',
