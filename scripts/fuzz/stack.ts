@@ -44,13 +44,15 @@ async function postgres(dir: string, logFile: string, stack: Stack, log: Log): P
   if (!given) {
     log('[fuzz] starting PostgreSQL (embedded)...');
     const out = fs.createWriteStream(logFile);
-    const server = await startEmbeddedPostgres({
-      dataDir: path.join(dir, 'pg'),
-      persistent: false,
-      onLog: (m) => {
-        if (!out.writableEnded) out.write(m);
-      },
-    });
+    const server = await onFreePorts('PostgreSQL', log, () =>
+      startEmbeddedPostgres({
+        dataDir: path.join(dir, 'pg'),
+        persistent: false,
+        onLog: (m) => {
+          if (!out.writableEnded) out.write(m);
+        },
+      }),
+    );
     stack.push('PostgreSQL', async () => {
       await server.stop();
       await new Promise((resolve) => out.end(resolve));
@@ -99,19 +101,22 @@ async function smtpSink(stack: Stack): Promise<{ url: string; count: () => numbe
 interface Proc {
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** Once it has exited and its output is read to the end. */
+  closed: Promise<void>;
   /** Resolves with the first log line that `test` accepts; rejects if the process ends first. */
   waitForLine(test: (line: string) => boolean, what: string): Promise<void>;
 }
 
 /** A production entry point (`node --import tsx src/...`) with only the environment given, logging to `logFile`. */
 function spawnEntry(name: string, entry: string, env: Record<string, string>, logFile: string, stack: Stack): Proc {
-  const out = fs.createWriteStream(logFile);
+  const out = fs.createWriteStream(logFile, { flags: 'a' }); // a retried start keeps the earlier lines
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const watchers: { test: (line: string) => boolean; resolve: () => void }[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
     readline.createInterface({ input: stream }).on('line', (line) => {
@@ -134,6 +139,7 @@ function spawnEntry(name: string, entry: string, env: Record<string, string>, lo
   return {
     child,
     exited,
+    closed,
     waitForLine: (test, what) =>
       new Promise<void>((resolve, reject) => {
         watchers.push({ test, resolve });
@@ -151,6 +157,21 @@ const pinoMessage = (msg: string) => (line: string) => {
     return false;
   }
 };
+
+/**
+ * Ports are picked free, then taken a moment later: on a busy machine another process can take one
+ * in between. Such a start is tried again on other ports, up to three times.
+ */
+async function onFreePorts<T>(what: string, log: Log, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE|address already in use/i.test(String((err as Error)?.message ?? err))) throw err;
+      log(`[fuzz] ${what}: a port it was given was taken meanwhile; trying other ports`);
+    }
+  }
+}
 
 async function waitReady(url: string, api: Proc, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -176,15 +197,18 @@ export async function startFuzzStack(reportDir: string, stack: Stack, log: Log):
   stack.push('the temporary folder', () => fs.rmSync(dir, { recursive: true, force: true }));
 
   log('[fuzz] starting the Temporal dev server...');
-  const temporalPort = await freePort();
-  const temporal = await startDevServer({ dataDir: dir, port: temporalPort, uiPort: await freePort() }, log);
+  let temporalPort = 0;
+  const temporal = await onFreePorts('the Temporal dev server', log, async () => {
+    temporalPort = await freePort();
+    return startDevServer({ dataDir: dir, port: temporalPort, uiPort: await freePort() }, log);
+  });
   stack.push('the Temporal dev server', () => temporal.teardown());
   const postgresLog = path.join(reportDir, 'postgres.log');
   const databaseUrl = await postgres(dir, postgresLog, stack, log);
   const smtp = await smtpSink(stack);
 
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // Links in emails point at the API's first port; nothing follows them in a fuzz run.
+  let apiUrl = `http://127.0.0.1:${await freePort()}`;
   const common = {
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
@@ -204,23 +228,37 @@ export async function startFuzzStack(reportDir: string, stack: Stack, log: Log):
     workerLog,
     stack,
   );
-  const api = spawnEntry(
-    'API',
-    'src/api/main.ts',
-    {
-      ...common,
-      PORT: String(apiPort),
-      API_KEYS: WRITE_KEY,
-      ADMIN_API_KEYS: ADMIN_KEY,
-      // The fuzzer is one key sending as fast as it can: a 429 would hide what the API does.
-      API_RATE_LIMIT_PER_MINUTE: '0',
-    },
-    apiLog,
-    stack,
-  );
+  const startApi = async () => {
+    const api = spawnEntry(
+      'API',
+      'src/api/main.ts',
+      {
+        ...common,
+        PORT: new URL(apiUrl).port,
+        API_KEYS: WRITE_KEY,
+        ADMIN_API_KEYS: ADMIN_KEY,
+        // The fuzzer is one key sending as fast as it can: a 429 would hide what the API does.
+        API_RATE_LIMIT_PER_MINUTE: '0',
+      },
+      apiLog,
+      stack,
+    );
+    try {
+      await api.waitForLine(pinoMessage('api started'), 'it started');
+      await waitReady(apiUrl, api, 120_000);
+    } catch (err) {
+      if (api.child.exitCode === null && api.child.signalCode === null) throw err;
+      await api.closed; // its output is all in its log
+      if (fs.readFileSync(apiLog, 'utf8').includes('EADDRINUSE')) {
+        apiUrl = `http://127.0.0.1:${await freePort()}`;
+        throw new Error(`EADDRINUSE: ${(err as Error).message}`);
+      }
+      throw err;
+    }
+  };
   await Promise.all([
     worker.waitForLine(pinoMessage('worker started'), 'it started'),
-    api.waitForLine(pinoMessage('api started'), 'it started').then(() => waitReady(apiUrl, api, 120_000)),
+    onFreePorts('the API', log, startApi),
   ]);
   log(`[fuzz] ready: API ${apiUrl}, Temporal 127.0.0.1:${temporalPort}, SMTP ${smtp.url}`);
   return { apiUrl, apiLog, workerLog, postgresLog, mailCount: smtp.count };
