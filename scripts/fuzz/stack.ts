@@ -120,7 +120,7 @@ function spawnEntry(name: string, entry: string, env: Record<string, string>, lo
   const watchers: { test: (line: string) => boolean; resolve: () => void }[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
     readline.createInterface({ input: stream }).on('line', (line) => {
-      out.write(`${line}\n`);
+      if (!out.writableEnded) out.write(`${line}\n`);
       for (const w of watchers.splice(0)) {
         if (w.test(line)) w.resolve();
         else watchers.push(w);
@@ -134,6 +134,7 @@ function spawnEntry(name: string, entry: string, env: Record<string, string>, lo
       await exited;
       clearTimeout(timer);
     }
+    await closed; // every line it wrote is in its log
     await new Promise((resolve) => out.end(resolve));
   });
   return {
