@@ -18,11 +18,22 @@ import { customer, error, journeyStats, message, readiness, success } from './op
 // with, and the response descriptions in openapi-responses.ts.
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+const header = (description: string, schema: object) => ({ description, required: true, schema });
+const retryAfter = { 'Retry-After': header('Seconds to wait before retrying', { type: 'integer', minimum: 1 }) };
 const failures = {
   400: json(error, 'Invalid request: the details name each field'),
-  401: json(error, 'Missing or unknown key (WWW-Authenticate says how to send one)'),
-  429: json(error, 'Too many requests for this key (Retry-After says when to retry)'),
-  503: json(error, 'Temporal or PostgreSQL is unreachable (Retry-After); nothing was half-applied'),
+  401: {
+    ...json(error, 'Missing or unknown key (WWW-Authenticate says how to send one)'),
+    headers: { 'WWW-Authenticate': header('The schemes and realm to authenticate with', { type: 'string' }) },
+  },
+  413: json(error, 'A body over 500 KB'),
+  415: json(error, 'A body that is not JSON, or in a charset or Content-Encoding the API does not read'),
+  429: { ...json(error, 'Too many requests for this key (Retry-After says when to retry)'), headers: retryAfter },
+  503: {
+    ...json(error, 'Temporal or PostgreSQL is unreachable (Retry-After); nothing was half-applied'),
+    headers: retryAfter,
+  },
 };
 
 type Route = Omit<RouteConfig, 'responses'> & { responses: RouteConfig['responses'] };
@@ -44,7 +55,18 @@ const ingest = (path: string, schema: z.ZodType, summary: string): Route => ({
 const admin = (route: Route): Route => ({
   ...route,
   security: [{ bearer: [] }, { adminBasic: [] }],
-  responses: { ...route.responses, 401: failures[401], 429: failures[429] },
+  responses: { ...route.responses, 401: failures[401], 429: failures[429], 503: failures[503] },
+});
+
+// The links in our emails: public (the signed token is the credential), answered for a reader's
+// browser or mail client. A token that does not verify is a 404.
+const tokenParams = z.object({ token: z.string().min(1).meta({ description: 'The signed token from the email' }) });
+const unknownLink = json(error, 'Unknown link: the token does not verify, or its message is gone');
+const link = (route: Route): Route => ({
+  ...route,
+  tags: ['Email links'],
+  request: { ...route.request, params: tokenParams },
+  responses: { ...route.responses, 404: unknownLink, 503: failures[503] },
 });
 
 const routes: Route[] = [
@@ -96,7 +118,7 @@ const routes: Route[] = [
     tags: ['Inspection'],
     summary: 'Erase a customer: end their workflows, delete personal data, suppress the address',
     request: { params: customerParams },
-    responses: { 204: { description: 'Erased' }, 404: json(error, 'Nothing to erase') },
+    responses: { 204: { description: 'Erased' }, 400: failures[400], 404: json(error, 'Nothing to erase') },
   }),
   admin({
     method: 'get',
@@ -138,7 +160,74 @@ const routes: Route[] = [
     responses: {
       200: json(z.object({ success: z.literal(true), products: z.number().int() }), 'Stored'),
       400: failures[400],
-      413: json(error, 'A body over 500 KB'),
+      413: failures[413],
+      415: failures[415],
+    },
+  }),
+  link({
+    method: 'get',
+    path: '/t/o/{token}.gif',
+    summary: 'Open tracking: records the open, answers a 1x1 transparent GIF',
+    responses: {
+      200: { description: 'The pixel', content: { 'image/gif': { schema: z.string().meta({ format: 'binary' }) } } },
+    },
+  }),
+  link({
+    method: 'get',
+    path: '/t/c/{token}',
+    summary: 'Click tracking: records the click, redirects to the link the email carried',
+    responses: {
+      302: {
+        description: 'To the original link',
+        headers: { Location: header('The URL the token was signed for', { type: 'string' }) },
+      },
+    },
+  }),
+  link({
+    method: 'get',
+    path: '/c/{token}',
+    summary: 'Double opt-in: confirms the address the email went to',
+    responses: { 200: html('The confirmation page') },
+  }),
+  link({
+    method: 'get',
+    path: '/u/{token}',
+    summary: 'The email preferences page: unsubscribe, pause 30 days, or fewer emails (changes nothing by itself)',
+    request: {
+      query: z.object({
+        action: z
+          .enum(['unsubscribe', 'pause', 'fewer'])
+          .optional()
+          .meta({ description: 'The choice to highlight; any other value highlights none' }),
+      }),
+    },
+    responses: { 200: html('The page, with a button per choice') },
+  }),
+  link({
+    method: 'post',
+    path: '/u/{token}',
+    summary: "A choice from the preferences page, or a mail client's RFC 8058 one-click unsubscribe",
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z.object({
+              action: z.enum(['unsubscribe', 'pause', 'fewer']).optional(),
+              'List-Unsubscribe': z
+                .literal('One-Click')
+                .optional()
+                .meta({ description: 'RFC 8058: unsubscribes, whatever the action' }),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: html('Done: the page says what changed'),
+      400: json(error, 'Neither a known action nor List-Unsubscribe=One-Click'),
+      413: json(error, 'A body over 4 KB'),
+      415: json(error, 'A body in a charset or Content-Encoding the API does not read'),
     },
   }),
   {
@@ -155,7 +244,7 @@ const routes: Route[] = [
     summary: 'Ready: PostgreSQL and Temporal answer',
     responses: {
       200: json(readiness, 'Ready'),
-      503: json(readiness, 'Not ready: `checks` names what does not answer (Retry-After)'),
+      503: { ...json(readiness, 'Not ready: `checks` names what does not answer (Retry-After)'), headers: retryAfter },
     },
   },
   {

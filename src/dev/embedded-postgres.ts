@@ -18,6 +18,8 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   /** Keep the data folder after stop (npm start) or delete it (tests). */
   persistent: boolean;
+  /** Told everything the server writes to its log (its errors come with their statement). */
+  onLog?: (message: string) => void;
 }
 
 const USER = 'postgres';
@@ -39,7 +41,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     persistent: opts.persistent,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (m) => logs.push(m),
+    onLog: (m) => {
+      logs.push(m);
+      opts.onLog?.(m);
+    },
     onError: (m) => logs.push(String(m)),
   });
   try {

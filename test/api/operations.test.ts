@@ -41,9 +41,13 @@ describe('API documentation and limits', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: 'https://journeys.example' }]);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/c/{token}',
       '/healthz',
       '/metrics',
       '/readyz',
+      '/t/c/{token}',
+      '/t/o/{token}.gif',
+      '/u/{token}',
       '/v1/batch',
       '/v1/customers/{id}',
       '/v1/customers/{id}/messages',
