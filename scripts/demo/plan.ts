@@ -117,6 +117,8 @@ function customerTimeline(rng: Random, c: DemoCustomer, products: Product[], opt
     locale: c.locale,
     timezone: c.timezone,
     ...(c.birthday ? { birthday: c.birthday } : {}),
+    // The shop's own referral code, which the loyalty journey's email shares.
+    referral_code: `${c.firstName.toUpperCase()}-${c.id.slice(-3)}`,
   };
   steps.push({ at: t, call: { type: 'identify', userId: c.id, traits, messageId: messageId() } });
   if (c.persona === 'lead') {
