@@ -47,7 +47,7 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
       await running;
       mailer.close();
     });
-  }, 60_000);
+  });
 
   it('runs the abandoned-cart journey with the real activities and tracks the click', async () => {
     const deps = { pool: db.pool(), temporal: env().client };
@@ -108,5 +108,5 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
     const clicked = await db.pool().query(`SELECT count(*)::int AS n FROM message_events WHERE type = 'clicked'`);
     expect(clicked.rows[0].n).toBe(1);
     expect((await request(app).get('/t/c/forged.token')).status).toBe(404);
-  }, 90_000);
+  });
 });

@@ -127,5 +127,5 @@ describe('the production worker', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
     expect(logs(worker).map((l) => l.msg)).toContain('worker stopped');
-  }, 180_000);
+  });
 });
