@@ -129,9 +129,9 @@ describe('re-engagement journey', () => {
     // Opens every few seconds for months, compressed: the history passes the journey's limit...
     let opens = 0;
     while ((await handle.describe()).historyLength <= 1600 && opens < 5000) {
-      await Promise.all(
-        Array.from({ length: 50 }, () => handle.signal(eventSignal, track('Email Opened', { n: opens++ }, 're-g'))),
-      );
+      for (let i = 0; i < 50; i++, opens++) {
+        await handle.signal(eventSignal, track('Email Opened', { n: opens }, 're-g'));
+      }
     }
     // ...so the journey continues as new (once the flood stops and its next task can complete), and
     // the new run starts its silence clock: its first timer.
