@@ -12,6 +12,7 @@ import { eventually } from '../helpers/eventually';
 // The production entry points as an operator runs them: a process, its environment, its logs.
 
 const ROOT = path.resolve(__dirname, '../..');
+const WORKER_START_S = 300;
 
 interface Run {
   child: ChildProcess;
@@ -88,15 +89,14 @@ describe('the production worker', () => {
     workers.push(w);
     return w;
   };
+  // It bundles the workflows before it starts: seconds on an idle machine, minutes on a busy one.
+  const untilStarted = (w: Run) =>
+    eventually(() => logs(w).find((l) => l.msg === 'worker started'), 'the worker to start', WORKER_START_S);
 
   it('sends journey mail, logs JSON lines with workflow ids, serves SDK metrics and drains on SIGTERM', async () => {
     const metricsPort = await freePort();
     const worker = startWorker({ WORKER_METRICS_PORT: String(metricsPort) });
-    const started = await eventually(
-      () => logs(worker).find((l) => l.msg === 'worker started'),
-      'the worker to start',
-      120,
-    );
+    const started = await untilStarted(worker);
     expect(started).toMatchObject({ name: 'journeys-worker', taskQueue: 'journeys', namespace: 'default' });
 
     const deps = { pool: db.pool(), temporal: env().client };
@@ -132,11 +132,11 @@ describe('the production worker', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
     expect(logs(worker).map((l) => l.msg)).toContain('worker stopped');
-  });
+  }, 600_000);
 
   it('logs the SDK`s own debug lines at LOG_LEVEL=debug, with their workflow ids', async () => {
     const worker = startWorker({ LOG_LEVEL: 'debug' });
-    await eventually(() => logs(worker).find((l) => l.msg === 'worker started'), 'the worker to start', 120);
+    await untilStarted(worker);
     const deps = { pool: db.pool(), temporal: env().client };
     await ingest(deps, { ...identify({ email: 'debug@example.test' }, 'prod-2'), messageId: 'd-1' });
     await ingest(deps, { ...track('Signed Up', {}, 'prod-2'), messageId: 'd-2' });
@@ -148,5 +148,5 @@ describe('the production worker', () => {
     expect(activityStarted).toMatchObject({ level: 20, name: 'journeys-worker', workflowType: 'welcome' });
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
-  });
+  }, 600_000);
 });
