@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
+import { startDevServerEnvironment } from './own-server-environment';
 import { DevStartError, ensurePortsFree, somethingListens } from './ports';
 import { devServerOptions } from './provision';
 import type { Log } from './server-binary';
@@ -19,13 +20,14 @@ export interface DevServerSettings {
 
 /**
  * A Temporal dev server (the CLI's `server start-dev`) backed by a SQLite file, with the Web UI
- * and our search attributes. The SDK's ephemeral-server API runs it, so it stops with us.
+ * and our search attributes. It runs as our child process and stops with us; its own output
+ * (warnings and up) is shown.
  */
 export async function startDevServer(settings: DevServerSettings, log: Log): Promise<TestWorkflowEnvironment> {
   fs.mkdirSync(settings.dataDir, { recursive: true });
   const cli = await ensureTemporalCli(log);
-  return TestWorkflowEnvironment.createLocal({
-    server: {
+  return startDevServerEnvironment(
+    {
       ...devServerOptions(cli),
       namespace: settings.namespace,
       ip: '127.0.0.1',
@@ -36,7 +38,8 @@ export async function startDevServer(settings: DevServerSettings, log: Log): Pro
       // WAL keeps writes cheap; NORMAL still survives a crash of our process (not of the OS).
       extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'],
     },
-  });
+    { echo: true },
+  );
 }
 
 const dbFile = (dataDir: string) => path.join(dataDir, 'temporal.sqlite');

@@ -11,6 +11,7 @@ import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkf
 import { identify, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { useApiBackends } from '../helpers/api';
+import { eventually } from '../helpers/eventually';
 import { noStats } from '../fixtures/stats';
 
 const M = 60_000;
@@ -57,13 +58,15 @@ describe('admin API: customers', () => {
   const status = async (workflowId: string) =>
     (await env().client.workflow.getHandle(workflowId).describe()).status.name;
 
-  /** Polls until the customer workflow lists the journey as running (it starts it after taking the event). */
+  /**
+   * Polls until the customer workflow lists the journey as running (it starts it after taking the
+   * event) and the journey has run (it answers its `state` query once a worker has taken its first
+   * task, which on a busy machine can be a while after it started).
+   */
   async function journeyStarted(customerId: string, workflowId: string): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      if ((await customerState(customerId)).running[workflowId]) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`${workflowId} never started`);
+    await eventually(async () => (await customerState(customerId)).running[workflowId], `${workflowId} to start`);
+    const journey = env().client.workflow.getHandle(workflowId);
+    await eventually(() => journey.query(journeyStateQuery).catch(() => undefined), `${workflowId} to run`);
   }
 
   /** A customer with an email, an open cart and its abandoned-cart journey running. */

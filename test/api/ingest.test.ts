@@ -22,7 +22,7 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
 
   beforeAll(async () => {
     app = apiOn({ pool: db.pool(), temporal: env().client });
-  }, 60_000);
+  });
 
   const state = (userId: string) => env().client.workflow.getHandle(`customer-${userId}`).query(customerStateQuery);
   const stored = async (messageId: string) =>

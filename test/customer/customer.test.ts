@@ -1,6 +1,8 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { CustomerState } from '../../src/shared/customer';
 import { customerStateQuery, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';
 import {
-  endCustomer,
+  endJourneysOf,
   identify,
   startCustomer as startCustomerOn,
   testConfig,
@@ -25,7 +27,18 @@ describe('customer workflow', () => {
   const startCustomer = (customerId: string, first: CustomerEvent) =>
     startCustomerOn(env(), taskQueue(), customerId, first);
 
-  const settle = () => env().sleep('1 second');
+  /**
+   * The customer's state once `ok` holds for it (polled: the customer takes each event on a worker,
+   * later on a busy machine). Events are taken in order, so once the last one sent is processed,
+   * so are all before it.
+   */
+  const stateWhen = (handle: WorkflowHandle, what: string, ok: (s: CustomerState) => boolean) =>
+    eventually(async () => {
+      const s = await handle.query(customerStateQuery);
+      return ok(s) && s;
+    }, what);
+  const processed = (handle: WorkflowHandle, n: number) =>
+    stateWhen(handle, `${n} events processed`, (s) => s.eventsProcessed >= n);
 
   it('processes each messageId once and keeps profile, consent and activity', async () => {
     const signup = track('Signed Up', {}, 'c-dedupe');
@@ -57,7 +70,7 @@ describe('customer workflow', () => {
     }, 'five events processed');
     expect(later.consent).toBe('unsubscribed');
     expect(later.profile.timezone).toBe('Europe/Berlin'); // an unknown zone is ignored
-    await endCustomer(env(), handle);
+    await endJourneysOf(env(), handle);
   });
 
   it('learns of a re-engagement sunset: its consent becomes unsubscribed', async () => {
@@ -75,20 +88,17 @@ describe('customer workflow', () => {
       return journeyWorkflowId('re-engagement', 'c-sunset') in s.running ? undefined : s;
     }, 'the customer to hear the journey ended');
     expect(state.consent).toBe('unsubscribed');
-    await endCustomer(env(), handle);
+    await endJourneysOf(env(), handle);
   });
 
   it('moves through lifecycle stages on orders and on silence', async () => {
     const order = (n: number, revenue: number) => track('Order Completed', { order_id: `o-${n}`, revenue }, 'c-stages');
     const handle = await startCustomer('c-stages', track('Signed Up', {}, 'c-stages'));
-    await settle();
-    expect((await handle.query(customerStateQuery)).stage).toBe('prospect');
+    expect((await processed(handle, 1)).stage).toBe('prospect');
     await handle.signal(eventSignal, order(1, 40));
-    await settle();
-    expect((await handle.query(customerStateQuery)).stage).toBe('new-customer');
+    expect((await processed(handle, 2)).stage).toBe('new-customer');
     await handle.signal(eventSignal, order(2, 60));
-    await settle();
-    expect(await handle.query(customerStateQuery)).toMatchObject({ stage: 'repeat', orders: 2, totalSpent: 100 });
+    expect(await processed(handle, 3)).toMatchObject({ stage: 'repeat', orders: 2, totalSpent: 100 });
 
     // No activity for 60 days: at risk; for 180 days: lapsed. The workflow wakes up by itself.
     await env().sleep(61 * DAY);
@@ -96,12 +106,15 @@ describe('customer workflow', () => {
     await env().sleep(120 * DAY);
     expect((await handle.query(customerStateQuery)).stage).toBe('lapsed');
     await handle.signal(eventSignal, order(3, 2000)); // back, and big spender: loyal
-    await settle();
-    expect((await handle.query(customerStateQuery)).stage).toBe('loyal');
-    const described = await handle.describe();
+    expect((await processed(handle, 4)).stage).toBe('loyal');
+    // Published for the Web UI once the customer is done with the order (it starts journeys first).
+    const described = await eventually(async () => {
+      const d = await handle.describe();
+      return d.searchAttributes.LifecycleStage?.[0] !== 'lapsed' && d;
+    }, 'a stage after lapsed to be published');
     expect(described.searchAttributes.LifecycleStage).toEqual(['loyal']);
     expect(described.searchAttributes.CustomerId).toEqual(['c-stages']);
-    await endCustomer(env(), handle);
+    await endJourneysOf(env(), handle);
   });
 
   it('starts a journey as a child, forwards its events, and forgets it when it finishes', async () => {
@@ -110,40 +123,44 @@ describe('customer workflow', () => {
       'c-route',
       track('Product Added', { cart_id: 'cart-7', product_id: 'p-1' }, 'c-route'),
     );
-    await settle();
     const journeyId = journeyWorkflowId('abandoned-cart', 'c-route', 'cart-7');
-    expect(Object.keys((await handle.query(customerStateQuery)).running)).toEqual([journeyId]);
+    const journey = env().client.workflow.getHandle(journeyId);
+    // Listed before it is started: once it answers, it runs.
+    await eventually(() => journey.query(journeyStateQuery).catch(() => undefined), 'the cart journey to run');
+    expect(Object.keys((await processed(handle, 1)).running)).toEqual([journeyId]);
 
     // A second item in the same cart is forwarded to the running journey, not a second journey.
     await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-7', product_id: 'p-2' }, 'c-route'));
-    await settle();
-    const journey = env().client.workflow.getHandle(journeyId);
+    const afterSecondItem = await processed(handle, 2);
     const described = await journey.describe();
     expect(described.searchAttributes).toMatchObject({ Journey: ['abandoned-cart'], CustomerId: ['c-route'] });
-    expect(Object.keys((await handle.query(customerStateQuery)).running)).toEqual([journeyId]);
+    expect(Object.keys(afterSecondItem.running)).toEqual([journeyId]);
 
     await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-9', cart_id: 'cart-7' }, 'c-route'));
     expect(await journey.result()).toMatchObject({ outcome: 'converted' });
-    await settle();
-    // The order ended the cart journey and started the order's post-purchase journey.
-    const afterOrder = Object.keys((await handle.query(customerStateQuery)).running);
-    expect(afterOrder).toContain(journeyWorkflowId('post-purchase', 'c-route', 'o-9'));
-    expect(afterOrder.filter((id) => id.includes('abandoned-cart'))).toEqual([]);
+    // The order ended the cart journey (which told the customer) and started the order's post-purchase journey.
+    const afterOrder = await stateWhen(
+      handle,
+      'the customer to hear the cart journey ended',
+      (s) => !(journeyId in s.running),
+    );
+    expect(Object.keys(afterOrder.running)).toContain(journeyWorkflowId('post-purchase', 'c-route', 'o-9'));
     expect(stub.emailsTo('c-route').map((e) => e.journey)).not.toContain('abandoned-cart');
 
     // The same cart never starts the journey again; a new cart does.
     await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-7', product_id: 'p-3' }, 'c-route'));
     await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-8', product_id: 'p-3' }, 'c-route'));
-    await settle();
+    const second = env().client.workflow.getHandle(journeyWorkflowId('abandoned-cart', 'c-route', 'cart-8'));
+    await eventually(() => second.query(journeyStateQuery).catch(() => undefined), 'the new cart`s journey to run');
+    // The cart-7 event was taken before the cart-8 one, so a journey it started would be listed by now.
     const running = Object.keys((await handle.query(customerStateQuery)).running);
     expect(running.filter((id) => id.includes('abandoned-cart'))).toEqual([
       journeyWorkflowId('abandoned-cart', 'c-route', 'cart-8'),
     ]);
-    const second = env().client.workflow.getHandle(journeyWorkflowId('abandoned-cart', 'c-route', 'cart-8'));
     expect((await second.query(journeyStateQuery)).running).toBe(true);
     await second.terminate();
     await recordHistory(handle, 'customer');
-    await endCustomer(env(), handle);
+    await endJourneysOf(env(), handle);
   });
 
   it('keeps its state and running journeys across continue-as-new', async () => {
@@ -153,8 +170,7 @@ describe('customer workflow', () => {
     );
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 300; i++) await handle.signal(eventSignal, track('Page Viewed', { i }, 'c-can'));
-    await settle();
-    const state = await handle.query(customerStateQuery);
+    const state = await processed(handle, 301);
     expect((await handle.describe()).runId).not.toBe(firstRun);
     expect(state.eventsProcessed).toBe(301);
     expect(Object.keys(state.running)).toEqual([journeyWorkflowId('abandoned-cart', 'c-can', 'cart-1')]);
@@ -167,6 +183,6 @@ describe('customer workflow', () => {
     ).toMatchObject({
       outcome: 'converted',
     });
-    await endCustomer(env(), handle);
-  }, 120_000);
+    await endJourneysOf(env(), handle);
+  });
 });

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { CustomerEvent } from '../../src/shared/events';
 import { customerStateQuery, eventSignal, journeyWorkflowId } from '../../src/shared/signals';
-import { endCustomer, startCustomer, track, useJourneySuite } from '../helpers/journeys';
+import { endJourneysOf, startCustomer, track, useJourneySuite } from '../helpers/journeys';
 import { eventually } from '../helpers/eventually';
 
 const HOUR = 3600_000;
@@ -37,7 +37,7 @@ describe('customer workflow: what an event is, by its time and its device', () =
     expect(stub.emailsTo('c-backfill').map((e) => e.data.order)).toEqual([
       expect.objectContaining({ orderId: 'o-now' }),
     ]);
-    await endCustomer(env(), handle);
+    await endJourneysOf(env(), handle);
   });
 
   it('takes the zone Segment sends in context, and holds marketing mail in that zone’s quiet hours', async () => {
@@ -62,6 +62,6 @@ describe('customer workflow: what an event is, by its time and its device', () =
     expect(reminder.at.getTime()).toBeGreaterThanOrEqual(quietEnd.toMillis());
     expect(DateTime.fromJSDate(reminder.at, { zone: 'Asia/Tokyo' }).toFormat('HH:mm')).toBe(quietEnd.toFormat('HH:mm'));
     stub.config.messaging.quietHours = null;
-    await endCustomer(env(), handle);
+    await endJourneysOf(env(), handle);
   });
 });

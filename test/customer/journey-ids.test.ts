@@ -1,5 +1,5 @@
 import { customerStateQuery, journeyWorkflowId } from '../../src/shared/signals';
-import { endCustomer, startCustomer, track, useJourneySuite } from '../helpers/journeys';
+import { endJourneysOf, startCustomer, track, useJourneySuite } from '../helpers/journeys';
 import { eventually } from '../helpers/eventually';
 
 describe('journey workflow ids', () => {
@@ -47,7 +47,7 @@ describe('journey workflow ids', () => {
         ]);
         handles.push(handle);
       }
-      for (const handle of handles) await endCustomer(env(), handle);
+      for (const handle of handles) await endJourneysOf(env(), handle);
     });
   });
 });

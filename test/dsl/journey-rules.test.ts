@@ -3,7 +3,8 @@ import type { JourneysConfig } from '../../src/config/schema';
 import { dslProbe } from '../fixtures/dsl-journeys';
 import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 
-const HOUR = 3600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 describe('journey DSL rules', () => {
   const { env, stub, taskQueue } = useJourneySuite(require.resolve('../fixtures/dsl-journeys'));
@@ -31,9 +32,11 @@ describe('journey DSL rules', () => {
     const { startedAt } = await run('c-quiet', config, {}, 'Asia/Tokyo');
     const [receipt, offer] = stub.emailsTo('c-quiet');
     expect(receipt.at.getTime() - startedAt).toBeLessThan(HOUR);
+    // Sent when quiet hours end, give or take the worker's own time (the test server's clock runs
+    // in real time while it works: minutes on a very busy machine, never the hours of the window).
     const end = now.plus({ hours: 2 }).startOf('minute');
-    expect(DateTime.fromJSDate(offer.at, { zone: 'Asia/Tokyo' }).toFormat('HH:mm')).toBe(end.toFormat('HH:mm'));
     expect(offer.at.getTime()).toBeGreaterThanOrEqual(end.toMillis());
+    expect(offer.at.getTime() - end.toMillis()).toBeLessThan(10 * MINUTE);
   });
 
   it('defers a capped marketing email until the cap has room, and bypasses the cap for transactional', async () => {
@@ -84,11 +87,11 @@ describe('journey DSL rules', () => {
     const variants = new Map<string, string>();
     for (let i = 0; i < 12; i++) variants.set(`c-ab-${i}`, (await run(`c-ab-${i}`, config)).result.variant!);
     expect(new Set(variants.values())).toEqual(new Set(['short-subject', 'long-subject']));
-    for (const [customerId, variant] of variants) {
-      for (const email of stub.emailsTo(customerId)) {
-        expect(email.variant).toBe(variant);
-        expect(email.data.variant).toBe(variant);
-      }
+    const sends = [...variants.keys()].flatMap((customerId) => stub.emailsTo(customerId));
+    expect(sends).toHaveLength(2 * variants.size); // each customer's receipt and offer
+    for (const email of sends) {
+      expect(email.variant).toBe(variants.get(email.customerId));
+      expect(email.data.variant).toBe(variants.get(email.customerId));
     }
     stub.reset();
     expect((await run('c-ab-3', config)).result.variant).toBe(variants.get('c-ab-3'));

@@ -50,7 +50,7 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
       await running;
       mailer.close();
     });
-  }, 60_000);
+  });
 
   it('runs the abandoned-cart journey with the real activities and tracks the click', async () => {
     const deps = { pool: db.pool(), temporal: env().client };
@@ -112,7 +112,7 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
     const clicked = await db.pool().query(`SELECT count(*)::int AS n FROM message_events WHERE type = 'clicked'`);
     expect(clicked.rows[0].n).toBe(1);
     expect((await request(app).get('/t/c/forged.token')).status).toBe(404);
-  }, 90_000);
+  });
 
   it("sends README's own examples their order confirmation, with the catalogue's product names", async () => {
     // The curl calls of README's "The event API", in order, as a newcomer would paste them.
@@ -141,7 +141,7 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
       .pool()
       .query(`SELECT status FROM messages WHERE customer_id = 'c-1' AND step = 'confirmation'`);
     expect(rows).toEqual([{ status: 'sent' }]);
-  }, 90_000);
+  });
 });
 
 const isConfirmation = (mail: ReceivedMail): boolean => mail.headers.get('x-journey-step') === 'confirmation';

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eventually } from '../helpers/eventually';
-import { freePorts, NpmStart, processesMentioning, stackEnv, type StackPorts } from '../helpers/npm-start';
+import { freePorts, NpmStart, stackEnv, type StackPorts } from '../helpers/npm-start';
+import { processesMentioning } from '../helpers/processes';
 import { usePostgres } from '../helpers/postgres';
 import { useSmtpSink } from '../helpers/smtp-sink';
 import { useDevServerEnv } from '../helpers/temporal';
@@ -20,6 +21,9 @@ const CUSTOMER = 'npm-start-1';
 const EMAIL = 'grace@example.test';
 const CART = 'cart-1';
 const JOURNEY = `journey-abandoned-cart-${CUSTOMER}-${CART}`;
+// How long npm start may take to come up: seconds on an idle machine (once provisioned), minutes
+// on a busy one (it starts four servers and bundles the workflows). The tests' timeouts allow for it.
+const STARTUP_MS = 300_000;
 // First reminder soon after the cart; the second far enough out that the journey is asleep while
 // the stack is stopped and started again.
 const config = {
@@ -52,7 +56,7 @@ describe('npm start', () => {
   afterAll(async () => {
     for (const stack of started) await stack.kill(); // only does anything if a test failed midway
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
+  });
 
   const api = (p: string) => `http://127.0.0.1:${ports.api}${p}`;
   const write = async (p: string, body: object) => {
@@ -86,7 +90,7 @@ describe('npm start', () => {
     const stack = new NpmStart(env);
     started.push(stack);
     // The first start may provision the dev server and initialise PostgreSQL: be generous.
-    await stack.waitFor(/Press Ctrl-C to stop/, 180_000);
+    await stack.waitFor(/Press Ctrl-C to stop/, STARTUP_MS);
     return stack;
   };
 
@@ -96,7 +100,7 @@ describe('npm start', () => {
     expect({ code, signal, output: code === 0 ? '' : stack.output }).toEqual({ code: 0, signal: null, output: '' });
     // The group (tsx, node, the dev server, the postmaster) is gone, and so is anything else
     // started on the data folder; PostgreSQL removes its lock file only on a clean shutdown.
-    await eventually(async () => (stack.groupAlive() ? undefined : true), 'the process group to be gone', 10);
+    await eventually(async () => (stack.groupAlive() ? undefined : true), 'the process group to be gone');
     if (fs.existsSync('/proc')) expect(processesMentioning(dir)).toEqual([]);
     expect(fs.existsSync(path.join(dir, 'data', 'postgres', 'postmaster.pid'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'data', 'npm-start.pid'))).toBe(false);
@@ -124,7 +128,6 @@ describe('npm start', () => {
     const [reminder] = await eventually(
       async () => ((await cartMail('reminder')).length > 0 ? cartMail('reminder') : undefined),
       'the first reminder in the inbox',
-      60,
     );
     expect(reminder.subject).toBe('You left something in your cart');
     expect(reminder.to.map((a) => a.address)).toEqual([EMAIL]);
@@ -149,14 +152,10 @@ describe('npm start', () => {
     expect(withIncentive.to.map((a) => a.address)).toEqual([EMAIL]);
 
     // The journey finished: the customer no longer lists it, and both emails were recorded as sent.
-    const after = await eventually(
-      async () => {
-        const c = await customer();
-        return c.state && !(JOURNEY in c.state.running) ? c : undefined;
-      },
-      'the customer to see the journey finish',
-      30,
-    );
+    const after = await eventually(async () => {
+      const c = await customer();
+      return c.state && !(JOURNEY in c.state.running) ? c : undefined;
+    }, 'the customer to see the journey finish');
     expect(after.journeys.find((j) => j.workflowId === JOURNEY)).toBeUndefined();
     expect(
       after.messages
@@ -169,7 +168,7 @@ describe('npm start', () => {
     ]);
 
     await stop(second);
-  }, 240_000);
+  }, 900_000);
 });
 
 describe('npm start with TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL', () => {
@@ -181,7 +180,7 @@ describe('npm start with TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL', () => {
   afterAll(async () => {
     await stack?.kill();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
+  });
 
   it('uses each given service instead of its embedded stand-in, and leaves them running on Ctrl-C', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journeys-npm-start-ext-'));
@@ -194,7 +193,7 @@ describe('npm start with TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL', () => {
       DATABASE_URL: db.url(),
       SMTP_URL: smtp.url(),
     });
-    await stack.waitFor(/Press Ctrl-C to stop/, 120_000);
+    await stack.waitFor(/Press Ctrl-C to stop/, STARTUP_MS);
     expect(stack.output).toContain(`Using the Temporal server at TEMPORAL_ADDRESS=${temporal().address}`);
     expect(stack.output).toMatch(/PostgreSQL +DATABASE_URL/);
     expect(stack.output).toMatch(/Inbox +none: mail goes to SMTP_URL/);
@@ -212,7 +211,7 @@ describe('npm start with TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL', () => {
       }),
     });
     expect(res.status).toBe(200);
-    const mail = await eventually(() => smtp.to('ext@example.test')[0], 'the confirmation email at SMTP_URL', 60);
+    const mail = await eventually(() => smtp.to('ext@example.test')[0], 'the confirmation email at SMTP_URL');
     expect(mail.subject).toBe('Please confirm your email address for Journeys Shop');
     const { rows } = await db.pool().query(`SELECT email FROM customers WHERE id = 'ext-1'`);
     expect(rows).toEqual([{ email: 'ext@example.test' }]);
@@ -222,5 +221,5 @@ describe('npm start with TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL', () => {
     // The server we were given still answers, with the customer's workflow on it.
     const described = await temporal().client.workflow.getHandle('customer-ext-1').describe();
     expect(described.status.name).toBe('RUNNING');
-  }, 180_000);
+  }, 600_000);
 });

@@ -12,6 +12,7 @@ import { eventually } from '../helpers/eventually';
 // The production entry points as an operator runs them: a process, its environment, its logs.
 
 const ROOT = path.resolve(__dirname, '../..');
+const WORKER_START_S = 300;
 
 interface Run {
   child: ChildProcess;
@@ -72,26 +73,30 @@ describe('the production worker', () => {
   const env = useDevServerEnv();
   const db = useMigratedPostgres();
   const smtp = useSmtpSink();
-  let worker: Run | undefined;
+  const workers: Run[] = [];
   afterAll(() => {
-    worker?.child.kill('SIGKILL');
+    for (const w of workers) w.child.kill('SIGKILL');
   });
-
-  it('sends journey mail, logs JSON lines with workflow ids, serves SDK metrics and drains on SIGTERM', async () => {
-    const metricsPort = await freePort();
-    worker = run('src/worker/main.ts', {
+  const startWorker = (extra: Record<string, string> = {}): Run => {
+    const w = run('src/worker/main.ts', {
       TEMPORAL_ADDRESS: env().address,
       DATABASE_URL: db.url(),
       SMTP_URL: smtp.url(),
       SIGNING_SECRET: 'production-test-signing-secret',
-      WORKER_METRICS_PORT: String(metricsPort),
       WORKER_MAX_CACHED_WORKFLOWS: '10',
+      ...extra,
     });
-    const started = await eventually(
-      () => logs(worker!).find((l) => l.msg === 'worker started'),
-      'the worker to start',
-      120,
-    );
+    workers.push(w);
+    return w;
+  };
+  // It bundles the workflows before it starts: seconds on an idle machine, minutes on a busy one.
+  const untilStarted = (w: Run) =>
+    eventually(() => logs(w).find((l) => l.msg === 'worker started'), 'the worker to start', WORKER_START_S);
+
+  it('sends journey mail, logs JSON lines with workflow ids, serves SDK metrics and drains on SIGTERM', async () => {
+    const metricsPort = await freePort();
+    const worker = startWorker({ WORKER_METRICS_PORT: String(metricsPort) });
+    const started = await untilStarted(worker);
     expect(started).toMatchObject({ name: 'journeys-worker', taskQueue: 'journeys', namespace: 'default' });
 
     const deps = { pool: db.pool(), temporal: env().client };
@@ -100,7 +105,7 @@ describe('the production worker', () => {
     const mail = await eventually(() => smtp.to('prod@example.test')[0], 'the confirmation email');
     expect(mail.subject).toBe('Please confirm your email address for Journeys Shop');
 
-    const emailLine = await eventually(() => logs(worker!).find((l) => l.msg === 'email'), 'the email log line');
+    const emailLine = await eventually(() => logs(worker).find((l) => l.msg === 'email'), 'the email log line');
     expect(emailLine).toMatchObject({
       level: 30,
       workflowId: 'journey-welcome-prod-1',
@@ -127,5 +132,21 @@ describe('the production worker', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
     expect(logs(worker).map((l) => l.msg)).toContain('worker stopped');
-  }, 180_000);
+  }, 600_000);
+
+  it('logs the SDK`s own debug lines at LOG_LEVEL=debug, with their workflow ids', async () => {
+    const worker = startWorker({ LOG_LEVEL: 'debug' });
+    await untilStarted(worker);
+    const deps = { pool: db.pool(), temporal: env().client };
+    await ingest(deps, { ...identify({ email: 'debug@example.test' }, 'prod-2'), messageId: 'd-1' });
+    await ingest(deps, { ...track('Signed Up', {}, 'prod-2'), messageId: 'd-2' });
+    await eventually(() => smtp.to('debug@example.test')[0], 'the confirmation email');
+    const activityStarted = await eventually(
+      () => logs(worker).find((l) => l.msg === 'Activity started' && l.workflowId === 'journey-welcome-prod-2'),
+      'the SDK`s "Activity started" line',
+    );
+    expect(activityStarted).toMatchObject({ level: 20, name: 'journeys-worker', workflowType: 'welcome' });
+    worker.child.kill('SIGTERM');
+    expect(await worker.exit).toBe(0);
+  }, 600_000);
 });

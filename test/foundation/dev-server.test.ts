@@ -2,6 +2,7 @@ import { CustomerId, LifecycleStage } from '../../src/shared/search-attributes';
 import { sleeper } from '../fixtures/workflows';
 import { useDevServerEnv } from '../helpers/temporal';
 import { withWorker } from '../helpers/worker';
+import { eventually } from '../helpers/eventually';
 
 const workflowsPath = require.resolve('../fixtures/workflows');
 
@@ -27,14 +28,13 @@ describe('dev server', () => {
         typedSearchAttributes: [{ key: CustomerId, value: 'c-search-2' }],
       });
 
-      // Visibility is eventually consistent: poll briefly.
+      // Visibility is eventually consistent: poll.
       const query = `CustomerId = "c-search-1" AND LifecycleStage = "prospect" AND ExecutionStatus = "Running"`;
-      let found: string[] = [];
-      for (let i = 0; i < 50 && found.length === 0; i++) {
-        found = [];
-        for await (const wf of client.workflow.list({ query })) found.push(wf.workflowId);
-        if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
-      }
+      const found = await eventually(async () => {
+        const ids: string[] = [];
+        for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
+        return ids.length > 0 && ids;
+      }, 'the workflow in the visibility store');
       expect(found).toEqual([handle.workflowId]);
     });
   });

@@ -15,14 +15,14 @@ describe('time-skipping test server', () => {
   const env = useTimeSkippingEnv();
   let historyFile: string;
 
-  it('completes a workflow that sleeps 30 days in seconds of wall time', async () => {
-    const wallStart = Date.now();
+  // The test's timeout (minutes) is what bounds the wall time: a server that did not skip would
+  // take the 30 days. Asserting seconds here would only measure how busy the machine is.
+  it('completes a workflow that sleeps 30 days within the test timeout', async () => {
     const workflowId = 'sleeper-30-days';
     const result = await withWorker(env(), { workflowsPath }, (taskQueue) =>
       env().client.workflow.execute(sleeper, { args: [30], taskQueue, workflowId }),
     );
     expect(result.wokeAt - result.startedAt).toBeGreaterThanOrEqual(30 * DAY);
-    expect(Date.now() - wallStart).toBeLessThan(30_000);
 
     // Keep the history as JSON, the way test/histories/ stores recorded runs.
     const history = await env().client.workflow.getHandle(workflowId).fetchHistory();

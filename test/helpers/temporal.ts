@@ -1,5 +1,7 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startDevServerEnvironment, startTimeSkippingEnvironment } from '../../src/dev/own-server-environment';
 import { devServerOptions } from '../../src/dev/provision';
+import { SERVER_READY_TIMEOUT_MS } from '../../src/dev/server-process';
 import { executableFor } from '../../src/dev/server-binary';
 import { ensureTemporalCli } from '../../src/dev/temporal-cli';
 import { ensureTestServer } from '../../src/dev/test-server';
@@ -17,10 +19,15 @@ export function stopBeforeTeardown(stop: () => Promise<void>): void {
 
 function useEnvironment(create: () => Promise<TestWorkflowEnvironment>): () => TestWorkflowEnvironment {
   let env: TestWorkflowEnvironment | undefined;
+  let suiteOver = false;
   beforeAll(async () => {
-    env = await create();
-  }, 120_000);
+    const created = await create();
+    // Should jest have given up on this hook and run afterAll already, nobody else stops it.
+    if (suiteOver) await created.teardown();
+    else env = created;
+  }, SERVER_READY_TIMEOUT_MS + 60_000); // the server's own wait, then connecting and registering
   afterAll(async () => {
+    suiteOver = true;
     while (beforeTeardown.length > 0) await beforeTeardown.pop()!();
     await env?.teardown();
   });
@@ -33,10 +40,13 @@ function useEnvironment(create: () => Promise<TestWorkflowEnvironment>): () => T
 /** A time-skipping test server for this suite, with our search attributes: sleeps of days take milliseconds. */
 export function useTimeSkippingEnv(): () => TestWorkflowEnvironment {
   return useEnvironment(async () => {
-    const env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: executableFor(await ensureTestServer(log)) },
-    });
-    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+    const env = await startTimeSkippingEnvironment({ executable: executableFor(await ensureTestServer(log)) });
+    try {
+      await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+    } catch (err) {
+      await env.teardown();
+      throw err;
+    }
     return env;
   });
 }
@@ -44,10 +54,11 @@ export function useTimeSkippingEnv(): () => TestWorkflowEnvironment {
 /** A real Temporal dev server (in memory) for this suite, with our search attributes registered. */
 export function useDevServerEnv(): () => TestWorkflowEnvironment {
   return useEnvironment(async () =>
-    TestWorkflowEnvironment.createLocal({
+    startDevServerEnvironment({
+      ...devServerOptions(await ensureTemporalCli(log)),
       // The server logs every expected retry (e.g. updates racing a continue-as-new) as an error;
       // the client sees real failures anyway.
-      server: { ...devServerOptions(await ensureTemporalCli(log)), log: { format: 'pretty', level: 'never' } },
+      log: { format: 'pretty', level: 'never' },
     }),
   );
 }

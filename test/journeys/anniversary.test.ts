@@ -5,8 +5,12 @@ import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { anniversary } from '../../src/workflows/journeys/anniversary';
 import { journeyInput, track, useJourneySuite, type Sent } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
+import { signalsTaken } from '../helpers/signals-taken';
 
-const MINUTE = 60_000;
+// Slack for the worker's own time: the test server's clock runs on in real time while a task is
+// pending, minutes on a very busy machine. Still far below any difference of timezone or day.
+const WORK_MARGIN = 10 * 60_000;
+const HOUR_FORMAT = 'yyyy-MM-dd HH';
 
 describe('anniversary journey', () => {
   const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/anniversary'));
@@ -36,12 +40,13 @@ describe('anniversary journey', () => {
     ...track('Order Completed', { order_id: `o-${at.toMillis()}` }, customerId),
     timestamp: at.toUTC().toISO()!,
   });
-  const sleepPast = async (at: DateTime) => env().sleep(at.toMillis() - (await env().currentTimeMs()) + MINUTE);
-  const local = (email: Sent, zone: string) => DateTime.fromJSDate(email.at, { zone }).toFormat('yyyy-MM-dd HH:mm');
+  const sleepPast = async (at: DateTime) => env().sleep(at.toMillis() - (await env().currentTimeMs()) + WORK_MARGIN);
+  /** When an email arrived, on the customer's wall clock, to the hour (expectAt checks the minutes). */
+  const local = (email: Sent, zone: string) => DateTime.fromJSDate(email.at, { zone }).toFormat(HOUR_FORMAT);
   const expectAt = (email: Sent, expected: DateTime) => {
-    expect(local(email, expected.zoneName!)).toBe(expected.toFormat('yyyy-MM-dd HH:mm'));
+    expect(local(email, expected.zoneName!)).toBe(expected.toFormat(HOUR_FORMAT));
     expect(email.at.getTime() - expected.toMillis()).toBeGreaterThanOrEqual(0);
-    expect(email.at.getTime() - expected.toMillis()).toBeLessThan(MINUTE);
+    expect(email.at.getTime() - expected.toMillis()).toBeLessThan(WORK_MARGIN);
   };
 
   it('celebrates a year since sign-up at 09:00 local time when there is no purchase', async () => {
@@ -106,7 +111,7 @@ describe('anniversary journey', () => {
     await env().sleep('1 day');
     await handle.signal(eventSignal, order('an-moves', await localNow(zone))); // a second order moves nothing
     const expected = anniversaryOf(ordered, 1);
-    await env().sleep('1 minute');
+    await signalsTaken(handle);
     expect(await handle.query(journeyStateQuery)).toMatchObject({
       step: `anniversary-${expected.year}`,
       nextWakeAt: expected.toUTC().toISO(),

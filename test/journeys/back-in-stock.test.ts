@@ -5,6 +5,7 @@ import { backInStock, product } from '../fixtures/back-in-stock-workflows';
 import { journeyInput, StubActivities, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
+import { eventually } from '../helpers/eventually';
 
 const DAY = 24 * 3600_000;
 
@@ -47,22 +48,15 @@ describe('back-in-stock journey and product fan-out', () => {
       .sort();
   /** Waits (real time) until the journeys have put their customers on the waiting list. */
   const untilWaiting = async (productId: string, count: number) => {
-    for (let tries = 0; tries < 100 && waiting(productId).length < count; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(() => waiting(productId).length >= count, `${count} on the waiting list of ${productId}`);
     expect(waiting(productId)).toHaveLength(count);
   };
   /**
    * Waits (real time, with the test server's clock held) until the workflow has closed. Waiting
    * with result() would let the server skip ahead to the next timer, expiring the other wishes.
    */
-  const untilClosed = async (handle: WorkflowHandle) => {
-    for (let tries = 0; tries < 200; tries++) {
-      if ((await handle.describe()).status.name !== 'RUNNING') return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`${handle.workflowId} is still running`);
-  };
+  const untilClosed = (handle: WorkflowHandle) =>
+    eventually(async () => (await handle.describe()).status.name !== 'RUNNING', `${handle.workflowId} to close`);
   const restock = async (productId: string, event: CustomerEvent) =>
     env().client.workflow.signalWithStart(product, {
       workflowId: `product-${productId}`,
@@ -148,5 +142,5 @@ describe('back-in-stock journey and product fan-out', () => {
       null,
       ...[99, 199, 299, 399, 499, 599, 699, 799].map((i) => `a-${String(i).padStart(4, '0')}`),
     ]);
-  }, 120_000);
+  });
 });

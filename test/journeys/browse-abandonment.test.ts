@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { customer } from '../../src/workflows/customer';
 import { eventSignal } from '../../src/shared/signals';
-import { endCustomer, StubActivities, track, useWorker } from '../helpers/journeys';
+import { endJourneysOf, StubActivities, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
 
@@ -51,7 +51,7 @@ describe('the README worked example: browse abandonment', () => {
       await handle.signal(eventSignal, track('Product Viewed', { product_id: 'p-8' }, 'c-browse'));
       await env().sleep('5 hours');
       expect(stub.emailsTo('c-browse').filter((e) => e.journey === 'browse-abandonment')).toHaveLength(1);
-      await endCustomer(env(), handle);
+      await endJourneysOf(env(), handle);
     });
 
     it('says nothing when they put something in a cart', async () => {
@@ -60,7 +60,7 @@ describe('the README worked example: browse abandonment', () => {
       await handle.signal(eventSignal, track('Product Added', { cart_id: 'k-1', product_id: 'p-7' }, 'c-carted'));
       await env().sleep('5 hours');
       expect(stub.emailsTo('c-carted').filter((e) => e.journey === 'browse-abandonment')).toEqual([]);
-      await endCustomer(env(), handle);
+      await endJourneysOf(env(), handle);
     });
   });
 });

@@ -1,7 +1,9 @@
+import { tsToMs } from '@temporalio/common/lib/time';
 import { reengagement } from '../../src/workflows/journeys/reengagement';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
+import { eventually } from '../helpers/eventually';
 
 const DAY = 24 * 3600_000;
 
@@ -131,19 +133,21 @@ describe('re-engagement journey', () => {
         await handle.signal(eventSignal, track('Email Opened', { n: opens }, 're-g'));
       }
     }
-    // ...so the journey continues as new (once the flood stops and its next task can complete).
-    const runId = async () => (await handle.describe()).runId;
-    for (let tries = 0; tries < 100 && (await runId()) === handle.firstExecutionRunId; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(await runId()).not.toBe(handle.firstExecutionRunId);
-    const continuedAt = await now();
+    // ...so the journey continues as new (once the flood stops and its next task can complete), and
+    // the new run starts its silence clock: its first timer.
+    const silenceFrom = await eventually(async () => {
+      const { runId } = await handle.describe();
+      if (runId === handle.firstExecutionRunId) return undefined;
+      const { events } = await env().client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      const timer = events!.find((e) => e.timerStartedEventAttributes);
+      return timer && tsToMs(timer.eventTime);
+    }, 'the journey to continue as new and start its silence timer');
 
     await env().sleep('91 days');
     const emails = stub.emailsTo('re-g');
     expect(emails.map((e) => e.step)).toEqual(['check-in-1', 'check-in-2']);
-    // 90 days after the last open, which the workflow took in just before or after `continuedAt`
-    expect(Math.abs(emails[1].at.getTime() - continuedAt - 90 * DAY)).toBeLessThan(60_000);
+    expect(emails[1].at.getTime() - silenceFrom).toBeGreaterThanOrEqual(90 * DAY);
+    expect(emails[1].at.getTime() - silenceFrom).toBeLessThan(91 * DAY);
     await handle.terminate('test done');
-  }, 120_000);
+  });
 });
