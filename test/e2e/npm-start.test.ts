@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { journeyWorkflowId } from '../../src/shared/signals';
 import { eventually } from '../helpers/eventually';
 import { freePorts, NpmStart, stackEnv, type StackPorts } from '../helpers/npm-start';
 import { processesMentioning } from '../helpers/processes';
@@ -20,7 +21,7 @@ import { useDevServerEnv } from '../helpers/temporal';
 const CUSTOMER = 'npm-start-1';
 const EMAIL = 'grace@example.test';
 const CART = 'cart-1';
-const JOURNEY = `journey-abandoned-cart-${CUSTOMER}-${CART}`;
+const JOURNEY = journeyWorkflowId('abandoned-cart', CUSTOMER, CART);
 // How long npm start may take to come up: seconds on an idle machine (once provisioned), minutes
 // on a busy one (it starts four servers and bundles the workflows). The tests' timeouts allow for it.
 const STARTUP_MS = 300_000;
@@ -119,6 +120,8 @@ describe('npm start', () => {
     });
 
     await write('/v1/identify', { userId: CUSTOMER, traits: { email: EMAIL, first_name: 'Grace' } });
+    // She confirmed her address (double opt-in), as the welcome series would have her do.
+    await write('/v1/track', { userId: CUSTOMER, event: 'Email Confirmed' });
     await write('/v1/track', {
       userId: CUSTOMER,
       event: 'Product Added',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { freePort } from '../../src/dev/free-port';
 import { ingest } from '../../src/ingest/ingest';
+import { journeyWorkflowId } from '../../src/shared/signals';
 import { identify, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { useSmtpSink } from '../helpers/smtp-sink';
@@ -108,7 +109,7 @@ describe('the production worker', () => {
     const emailLine = await eventually(() => logs(worker).find((l) => l.msg === 'email'), 'the email log line');
     expect(emailLine).toMatchObject({
       level: 30,
-      workflowId: 'journey-welcome-prod-1',
+      workflowId: journeyWorkflowId('welcome', 'prod-1'),
       workflowType: 'welcome',
       template: 'welcome-confirm',
       status: 'sent',
@@ -119,7 +120,7 @@ describe('the production worker', () => {
     });
 
     // What the Web UI shows: the workflow's summary, and each activity's in the journey's timeline.
-    const journey = env().client.workflow.getHandle('journey-welcome-prod-1');
+    const journey = env().client.workflow.getHandle(journeyWorkflowId('welcome', 'prod-1'));
     const summaries = (await journey.fetchHistory()).events!.flatMap((e) =>
       e.userMetadata?.summary ? [defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)] : [],
     );
@@ -142,7 +143,10 @@ describe('the production worker', () => {
     await ingest(deps, { ...track('Signed Up', {}, 'prod-2'), messageId: 'd-2' });
     await eventually(() => smtp.to('debug@example.test')[0], 'the confirmation email');
     const activityStarted = await eventually(
-      () => logs(worker).find((l) => l.msg === 'Activity started' && l.workflowId === 'journey-welcome-prod-2'),
+      () =>
+        logs(worker).find(
+          (l) => l.msg === 'Activity started' && l.workflowId === journeyWorkflowId('welcome', 'prod-2'),
+        ),
       'the SDK`s "Activity started" line',
     );
     expect(activityStarted).toMatchObject({ level: 20, name: 'journeys-worker', workflowType: 'welcome' });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { customer } from '../../src/workflows/customer';
-import { eventSignal } from '../../src/shared/signals';
+import { eventSignal, journeyWorkflowId } from '../../src/shared/signals';
 import { endJourneysOf, StubActivities, track, useWorker } from '../helpers/journeys';
 import { useTimeSkippingEnv } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
@@ -44,7 +44,10 @@ describe('the README worked example: browse abandonment', () => {
       expect(email).toMatchObject({ journey: 'browse-abandonment', step: 'reminder', template: 'browse-reminder' });
       expect(email.data.product).toEqual({ product_id: 'p-7', name: 'Rain jacket' });
       expect(email.at.getTime() - startedAt).toBeGreaterThanOrEqual(4 * HOUR);
-      await recordHistory(env().client.workflow.getHandle('journey-browse-abandonment-c-browse'), 'browse-abandonment');
+      await recordHistory(
+        env().client.workflow.getHandle(journeyWorkflowId('browse-abandonment', 'c-browse')),
+        'browse-abandonment',
+      );
 
       // Another view the next day is within the week's cool-down: no second journey.
       await env().sleep('1 day');
