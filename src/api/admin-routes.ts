@@ -28,18 +28,39 @@ async function unlessNotFound<T>(run: () => Promise<T>): Promise<T | undefined> 
   }
 }
 
+/** How long a `state` query may take: a workflow whose worker is down never answers. */
+const QUERY_TIMEOUT_MS = 5000;
+
+/**
+ * A workflow's answer to a query, or `undefined` when it cannot answer now: gone; not through its
+ * first workflow task (FAILED_PRECONDITION: just started, or its task failing); or no worker
+ * running it (no answer in time, though Temporal answered the describe before it).
+ */
+async function queried<T>(temporal: Client, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await temporal.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => unlessNotFound(run));
+  } catch (err) {
+    const codes = [err, (err as { cause?: unknown }).cause].map((e) => (e as { code?: unknown })?.code);
+    if (codes.includes(9) || codes.includes(4)) return undefined;
+    throw err;
+  }
+}
+
 /**
  * The customer workflow's state, or null when there is none to ask: never started, or
  * terminated (as erasure does; a terminated customer is not shown as if it were still there).
  */
-async function customerState(handle: WorkflowHandle): Promise<CustomerState | null> {
+async function customerState(temporal: Client, handle: WorkflowHandle): Promise<CustomerState | null> {
   const description = await unlessNotFound(() => handle.describe());
   if (!description || description.status.name === 'TERMINATED') return null;
-  return (await unlessNotFound(() => handle.query(customerStateQuery))) ?? null;
+  return (await queried(temporal, () => handle.query(customerStateQuery))) ?? null;
 }
 
-/** A running journey as the admin sees it: its workflow, whether it still runs, and its `state` query. */
-export type JourneyEntry = JourneyView & { workflowId: string; status: string };
+/**
+ * A running journey as the admin sees it: its workflow, whether it still runs, and its `state` query
+ * (absent while it cannot answer: before its first workflow task, or ended before it had one).
+ */
+export type JourneyEntry = Partial<JourneyView> & { workflowId: string; status: string };
 
 /**
  * The journeys the customer workflow lists as running, with each one's `state` query. A journey
@@ -52,9 +73,9 @@ async function journeyEntries(temporal: Client, state: CustomerState | null): Pr
       const handle = temporal.workflow.getHandle(workflowId);
       const [description, view] = await Promise.all([
         unlessNotFound(() => handle.describe()),
-        unlessNotFound(() => handle.query(journeyStateQuery)),
+        queried(temporal, () => handle.query(journeyStateQuery)),
       ]);
-      if (!description || !view) return undefined;
+      if (!description) return undefined;
       return { workflowId, status: description.status.name, ...view };
     }),
   );
@@ -115,7 +136,7 @@ export function adminRouter(deps: AdminRouteDeps): Router {
     const { id } = parse(customerParams, req.params);
     const [profile, state] = await Promise.all([
       getProfile(pool, id),
-      customerState(temporal.workflow.getHandle(customerWorkflowId(id))),
+      customerState(temporal, temporal.workflow.getHandle(customerWorkflowId(id))),
     ]);
     if (!profile && !state) throw new ApiError(404, 'not_found', `No customer ${id}`);
     const [journeys, messages] = await Promise.all([
@@ -134,7 +155,7 @@ export function adminRouter(deps: AdminRouteDeps): Router {
   router.delete('/v1/customers/:id', async (req, res) => {
     const { id } = parse(customerParams, req.params);
     const workflowId = customerWorkflowId(id);
-    const state = await customerState(temporal.workflow.getHandle(workflowId));
+    const state = await customerState(temporal, temporal.workflow.getHandle(workflowId));
     const reason = 'customer erased';
     // The customer first, so it starts no journey while its journeys are being ended.
     const customerRan = await terminate(temporal, workflowId, reason);

@@ -21,7 +21,9 @@ export const message = z
     step: z.string(),
     template: z.string(),
     variant: z.string().nullable(),
-    status: z.enum(['queued', 'sending', 'sent', 'suppressed', 'capped', 'holdout', 'failed']).or(z.string()),
+    status: z
+      .enum(['queued', 'sending', 'sent', 'suppressed', 'capped', 'skipped', 'holdout', 'failed'])
+      .or(z.string()),
     reason: z.string().nullable(),
     transactional: z.boolean(),
     holdout: z.boolean(),
@@ -39,14 +41,17 @@ export const customer = z
       .nullable()
       .meta({ description: "The customer workflow's `state` query; null once it is gone" }),
     journeys: z.array(
-      z.looseObject({
-        workflowId: z.string(),
-        status: z.string(),
-        journey: z.string(),
-        step: z.string(),
-        nextWakeAt: z.iso.datetime().optional(),
-        running: z.boolean(),
-      }),
+      z
+        .looseObject({
+          workflowId: z.string(),
+          status: z.string(),
+          journey: z.string().optional(),
+          step: z.string().optional(),
+          outcome: z.enum(['completed', 'converted', 'exited']).optional(),
+          nextWakeAt: z.iso.datetime().optional(),
+          running: z.boolean().optional(),
+        })
+        .meta({ description: "The journey's workflow status, and its `state` query once it can answer one" }),
     ),
     messages: z.array(message),
   })

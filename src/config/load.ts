@@ -24,12 +24,24 @@ export function loadConfig(file = process.env.JOURNEYS_CONFIG, env: NodeJS.Proce
     if (name.startsWith(ENV_PREFIX) && value !== undefined)
       setPath(raw, name.slice(ENV_PREFIX.length).split('__'), value);
   }
-  const result = configSchema.safeParse(raw);
+  // Unknown keys are refused (a misspelt one would silently leave its default); "//" keys are comments.
+  const result = configSchema.safeParse(withoutComments(raw));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
     throw new ConfigError(`Invalid journey configuration${file ? ` in ${file}` : ''}:\n${problems}`);
   }
   return result.data;
+}
+
+/** The JSON without its "//" keys, at any depth: the comments JSON has no other way to hold. */
+function withoutComments(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutComments);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== '//')
+      .map(([key, v]) => [key, withoutComments(v)]),
+  );
 }
 
 function setPath(target: Record<string, unknown>, keys: string[], value: string): void {

@@ -27,18 +27,22 @@ const common = {
   /** Share of entrants (0..1) who enter but receive nothing, to measure lift. */
   holdoutShare: share.default(0),
   /** A/B split, deterministic per customer; empty means no split. */
-  variants: z.array(z.object({ name: z.string().min(1), weight: z.number().positive() })).default([]),
+  variants: z.array(z.strictObject({ name: z.string().min(1), weight: z.number().positive() })).default([]),
   /** On finish, copy the customer to a group, or move them there (leaving `from`). */
   finish: z
-    .object({ group: z.string().min(1), from: z.array(z.string()).default([]), on: z.array(z.string()).optional() })
+    .strictObject({
+      group: z.string().min(1),
+      from: z.array(z.string()).default([]),
+      on: z.array(z.string()).optional(),
+    })
     .optional(),
 };
 
-const incentive = z.object({ code: z.string(), percentOff: z.number().positive().max(100) });
+const incentive = z.strictObject({ code: z.string(), percentOff: z.number().positive().max(100) });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   lifecycle: z
-    .object({
+    .strictObject({
       repeatAfterOrders: z.number().int().min(2).default(2),
       loyalAfterOrders: z.number().int().min(2).default(5),
       loyalAfterSpend: z.number().positive().default(1000),
@@ -47,7 +51,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   customer: z
-    .object({
+    .strictObject({
       /** How many recent messageIds each customer workflow remembers for dedupe. */
       dedupeWindow: z.number().int().min(100).default(1000),
       /** History length at which the customer workflow continues as new. */
@@ -60,7 +64,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   messaging: z
-    .object({
+    .strictObject({
       defaultTimezone: z.string().default('UTC'),
       defaultLocale: z.string().default('en'),
       /** The From header of every email: one mailbox, optionally with a name. Its domain names every Message-ID. */
@@ -75,22 +79,27 @@ export const configSchema = z.object({
       doubleOptIn: z.boolean().default(true),
       /** Shown in every email's footer (CAN-SPAM and GDPR want a postal address). */
       brand: z
-        .object({
+        .strictObject({
           name: z.string().default('Journeys Shop'),
           website: z.string().url().default('https://shop.example'),
           address: z.string().default('1 Example Street, 10115 Berlin, Germany'),
         })
         .prefault({}),
       /** Marketing email due inside this local-time window waits for its end; null turns it off. */
-      quietHours: z.object({ start: localTime, end: localTime }).nullable().default({ start: '21:00', end: '08:00' }),
+      quietHours: z
+        .strictObject({ start: localTime, end: localTime })
+        .nullable()
+        .default({ start: '21:00', end: '08:00' }),
       /** At most `max` marketing emails per customer in any rolling `per` window. */
-      frequencyCap: z.object({ max: z.number().int().positive(), per: duration }).default({ max: 3, per: '7 days' }),
+      frequencyCap: z
+        .strictObject({ max: z.number().int().positive(), per: duration })
+        .default({ max: 3, per: '7 days' }),
     })
     .prefault({}),
   journeys: z
-    .object({
+    .strictObject({
       welcome: z
-        .object({
+        .strictObject({
           ...common,
           trigger: z.string().default('Signed Up'),
           confirmReminderAfter: duration.default('2 days'),
@@ -99,7 +108,7 @@ export const configSchema = z.object({
           profileAfter: duration.default('7 days'),
           incentive: incentive.default({ code: 'WELCOME10', percentOff: 10 }),
           templates: z
-            .object({
+            .strictObject({
               confirm: template.default('welcome-confirm'),
               confirmReminder: template.default('welcome-confirm-reminder'),
               welcome: template.default('welcome'),
@@ -110,13 +119,13 @@ export const configSchema = z.object({
         })
         .prefault({}),
       abandonedCart: z
-        .object({
+        .strictObject({
           ...common,
           firstReminderAfter: duration.default('1 hour'),
           secondReminderAfter: duration.default('24 hours'),
           incentive: incentive.default({ code: 'COMEBACK10', percentOff: 10 }),
           templates: z
-            .object({
+            .strictObject({
               reminder: template.default('cart-reminder'),
               reminderWithIncentive: template.default('cart-reminder-incentive'),
             })
@@ -124,13 +133,13 @@ export const configSchema = z.object({
         })
         .prefault({}),
       postPurchase: z
-        .object({
+        .strictObject({
           ...common,
           crossSellAfter: duration.default('3 days'),
           feedbackAfter: duration.default('14 days'),
           crossSellCount: z.number().int().min(1).max(12).default(3),
           templates: z
-            .object({
+            .strictObject({
               confirmation: template.default('order-confirmation'),
               crossSell: template.default('cross-sell'),
               feedback: template.default('review-request'),
@@ -140,22 +149,22 @@ export const configSchema = z.object({
         })
         .prefault({}),
       birthday: z
-        .object({
+        .strictObject({
           ...common,
           sendAt: localTime.default('09:00'),
           offer: incentive.default({ code: 'BIRTHDAY15', percentOff: 15 }),
-          templates: z.object({ offer: template.default('birthday-offer') }).prefault({}),
+          templates: z.strictObject({ offer: template.default('birthday-offer') }).prefault({}),
         })
         .prefault({}),
       anniversary: z
-        .object({
+        .strictObject({
           ...common,
           sendAt: localTime.default('09:00'),
-          templates: z.object({ anniversary: template.default('anniversary') }).prefault({}),
+          templates: z.strictObject({ anniversary: template.default('anniversary') }).prefault({}),
         })
         .prefault({}),
       reengagement: z
-        .object({
+        .strictObject({
           ...common,
           silenceAfter: duration.default('90 days'),
           winBackAfter: duration.default('30 days'),
@@ -164,17 +173,17 @@ export const configSchema = z.object({
           reentryCooldown: duration.default('30 days'),
           offer: incentive.default({ code: 'MISSYOU20', percentOff: 20 }),
           templates: z
-            .object({ checkIn: template.default('reengagement-check-in'), winBack: template.default('win-back') })
+            .strictObject({ checkIn: template.default('reengagement-check-in'), winBack: template.default('win-back') })
             .prefault({}),
         })
         .prefault({}),
       leadNurture: z
-        .object({
+        .strictObject({
           ...common,
           trigger: z.string().default('Lead Captured'),
           conversion: z.string().default('Order Completed'),
           emails: z
-            .array(z.object({ after: duration, template }))
+            .array(z.strictObject({ after: duration, template }))
             .min(1)
             .default([
               { after: '1 day', template: 'nurture-1' },
@@ -184,28 +193,28 @@ export const configSchema = z.object({
         })
         .prefault({}),
       loyalty: z
-        .object({
+        .strictObject({
           ...common,
           afterOrders: z.number().int().min(1).default(5),
           afterSpend: z.number().positive().default(500),
           /** After the qualifying order, so the ask does not land beside its confirmation. */
           sendAfter: duration.default('3 days'),
-          templates: z.object({ reviewAndReferral: template.default('loyalty-review-referral') }).prefault({}),
+          templates: z.strictObject({ reviewAndReferral: template.default('loyalty-review-referral') }).prefault({}),
         })
         .prefault({}),
       browseAbandonment: z
-        .object({
+        .strictObject({
           ...common,
           remindAfter: duration.default('4 hours'),
           reentryCooldown: duration.default('7 days'),
-          templates: z.object({ reminder: template.default('browse-reminder') }).prefault({}),
+          templates: z.strictObject({ reminder: template.default('browse-reminder') }).prefault({}),
         })
         .prefault({}),
       backInStock: z
-        .object({
+        .strictObject({
           ...common,
           expireAfter: duration.default('90 days'),
-          templates: z.object({ backInStock: template.default('back-in-stock') }).prefault({}),
+          templates: z.strictObject({ backInStock: template.default('back-in-stock') }).prefault({}),
         })
         .prefault({}),
     })

@@ -97,6 +97,20 @@ describe('admin API: customers', () => {
     return Number(rows[0].id);
   }
 
+  it('shows a customer whose workflow cannot answer (no worker runs it) within seconds, with no state', async () => {
+    await db.pool().query(`INSERT INTO customers (id, email) VALUES ('adm-waiting', 'w@example.test')`);
+    // Started where no worker polls: its first workflow task never runs, so it cannot be queried.
+    await env().client.workflow.start('customer', {
+      workflowId: customerWorkflowId('adm-waiting'),
+      taskQueue: 'no-worker-polls-this',
+      args: [{ customerId: 'adm-waiting' }],
+    });
+    const res = await request(app).get('/v1/customers/adm-waiting');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ profile: { id: 'adm-waiting' }, state: null, journeys: [] });
+    await env().client.workflow.getHandle(customerWorkflowId('adm-waiting')).terminate('test over');
+  });
+
   it('shows a customer: profile, workflow state, running journeys and the last messages', async () => {
     const journey = await customerWithCart('adm-1', 'Ann@Example.test', 'cart-1');
     const older = await message('adm-1', T0, 'Your cart misses you');

@@ -47,6 +47,13 @@ describe('journey configuration', () => {
     expect(message).toContain('lifecycle.loyalAfterOrders');
   });
 
+  it('refuses a key it does not know, so a misspelt one cannot leave its default in place', () => {
+    const file = writeJson({ '//': 'a comment', journeys: { abandonedCart: { firstRemindrAfter: '5 minutes' } } });
+    expect(() => loadConfig(file, {})).toThrow(/journeys\.abandonedCart: Unrecognized key: "firstRemindrAfter"/);
+    expect(() => loadConfig(undefined, { JOURNEYS__messaging__quietHour: 'null' })).toThrow(/quietHour/);
+    expect(loadConfig(writeJson({ '//': 'comments are fine', messaging: { '//': 'here too' } }), {})).toBeDefined();
+  });
+
   it('says which file could not be read', () => {
     expect(() => loadConfig(writeJson('{ not json'), {})).toThrow(/JOURNEYS_CONFIG=.*could not be read as JSON/);
     expect(() => loadConfig('/nonexistent/journeys.json', {})).toThrow(ConfigError);
