@@ -52,6 +52,7 @@ const diesWithUs = (command: string, args: string[]): [string, string[]] =>
 export class ServerProcess {
   readonly address: string;
   private output = '';
+  private stopping = false;
   private exitStatus: string | undefined;
   private readonly exited: Promise<void>;
   // Where setpriv is missing: our process ending normally without a stop takes the server along.
@@ -64,7 +65,7 @@ export class ServerProcess {
     this.address = `127.0.0.1:${options.port}`;
     const collect = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-OUTPUT_KEPT);
-      if (options.echo) stream.write(chunk);
+      if (options.echo && !this.stopping) stream.write(chunk); // not its shutdown chatter
     };
     child.stdout!.on('data', collect(process.stdout));
     child.stderr!.on('data', collect(process.stderr));
@@ -85,7 +86,10 @@ export class ServerProcess {
   /** Starts the server and resolves once it answers gRPC; if it never does, it is stopped and the error says why. */
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
     const [command, args] = diesWithUs(options.command, options.args);
-    const server = new ServerProcess(options, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    // A process group of its own: a terminal's Ctrl-C reaches us, and we stop the server in order
+    // (after the worker that uses it), rather than the server going first.
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const server = new ServerProcess(options, child);
     try {
       await server.untilServing(options.readyTimeoutMs ?? SERVER_READY_TIMEOUT_MS);
     } catch (err) {
@@ -107,6 +111,7 @@ export class ServerProcess {
   /** SIGTERM, then SIGKILL if it has not exited after a grace period; resolves once it has exited. */
   async stop(): Promise<void> {
     if (this.hasExited) return;
+    this.stopping = true;
     this.child.kill('SIGTERM');
     const grace = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
     await this.exited;
