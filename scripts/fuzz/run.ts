@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { installTemporalRuntime } from '../../src/dev/dev-runtime';
 import { log, Stack, StopSignal } from '../../src/dev/lifecycle';
 import { fuzzOptions, REPO_ROOT, type FuzzOptions } from './options';
@@ -31,6 +32,12 @@ const REPORT_FILES = [
   'report.json',
   'requests.har',
 ];
+
+/** "==== SUMMARY ====" as "-- SUMMARY --"; any other line as it is. */
+function plainHeading(line: string): string {
+  const banner = /^=+ (.*) =+$/.exec(line.trim());
+  return banner ? `-- ${banner[1]} --` : line;
+}
 
 /** Runs Schemathesis to its end (or until a stop is asked for); its exit code. */
 async function schemathesis(python: string, stack: FuzzStack, opts: FuzzOptions, stop: StopSignal): Promise<number> {
@@ -73,11 +80,14 @@ async function schemathesis(python: string, stack: FuzzStack, opts: FuzzOptions,
       JOURNEYS_FUZZ_WRITE_KEY: WRITE_KEY,
       JOURNEYS_FUZZ_ADMIN_KEY: ADMIN_KEY,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Schemathesis closes with pytest's banner ("=== 3 warnings in 82s ==="), which CI would read as
+  // a test run that executed nothing; its section banners are printed as plain headings instead.
+  readline.createInterface({ input: child.stdout! }).on('line', (line) => console.log(plainHeading(line)));
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
+    child.once('close', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
   });
   // Schemathesis prints a line per phase; in between, a line every 30 s says what the API has answered.
   const heartbeat = setInterval(() => {
