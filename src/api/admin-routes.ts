@@ -2,10 +2,12 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { getProfile } from '../activities/lookups';
+import { waitingEvents } from '../db/dispatch';
 import { suppress } from '../db/suppression';
 import type { CustomerState } from '../shared/customer';
 import type { JourneyView } from '../shared/journey';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery } from '../shared/signals';
+import { isTemporalUnavailable } from '../temporal/errors';
 import { journeyStats, journeyStepStats, recipientHistory } from '../stats/journey-stats';
 import { ApiError } from './errors';
 import { customerParams, journeyParams, messagesQuery, statsQuery } from './schemas';
@@ -18,6 +20,8 @@ export interface AdminRouteDeps {
 
 /** How many messages GET /v1/customers/:id shows; the messages endpoint pages further. */
 const OVERVIEW_MESSAGES = 20;
+/** How many of the customer's undelivered events it lists (it counts them all). */
+const OVERVIEW_PENDING = 20;
 /** `undefined` instead of WorkflowNotFoundError: the workflow never existed, or is gone. */
 async function unlessNotFound<T>(run: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -40,8 +44,7 @@ async function queried<T>(temporal: Client, run: () => Promise<T>): Promise<T | 
   try {
     return await temporal.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => unlessNotFound(run));
   } catch (err) {
-    const codes = [err, (err as { cause?: unknown }).cause].map((e) => (e as { code?: unknown })?.code);
-    if (codes.includes(9) || codes.includes(4)) return undefined;
+    if (isTemporalUnavailable(err)) return undefined;
     throw err;
   }
 }
@@ -134,16 +137,17 @@ export function adminRouter(deps: AdminRouteDeps): Router {
 
   router.get('/v1/customers/:id', async (req, res) => {
     const { id } = parse(customerParams, req.params);
-    const [profile, state] = await Promise.all([
+    const [profile, state, pending] = await Promise.all([
       getProfile(pool, id),
       customerState(temporal, temporal.workflow.getHandle(customerWorkflowId(id))),
+      waitingEvents(pool, id, OVERVIEW_PENDING),
     ]);
-    if (!profile && !state) throw new ApiError(404, 'not_found', `No customer ${id}`);
+    if (!profile && !state && pending.count === 0) throw new ApiError(404, 'not_found', `No customer ${id}`);
     const [journeys, messages] = await Promise.all([
       journeyEntries(temporal, state),
       recipientHistory(pool, id, OVERVIEW_MESSAGES),
     ]);
-    res.json({ profile, state, journeys, messages });
+    res.json({ profile, state, pending, journeys, messages });
   });
 
   router.get('/v1/customers/:id/messages', async (req, res) => {

@@ -1,9 +1,9 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { ServiceUnavailable } from '../ingest/errors';
-import { ingest } from '../ingest/ingest';
-import type { StoredEvent } from '../ingest/record';
+import type { Registry } from 'prom-client';
+import { storeEvents, type StoredEvent } from '../db/events';
+import { backlogMetrics } from '../dispatcher/metrics';
 import { adminRouter } from './admin-routes';
 import { catalogRouter } from './catalog-routes';
 import { requireKey } from './auth';
@@ -31,6 +31,10 @@ export interface AppDeps {
   publicUrl?: string;
   /** Requests a minute per key on the keyed endpoints; 0 turns the limit off. */
   rateLimitPerMinute?: number;
+  /** Where /metrics reads from: given, so the dispatcher in this process reports there too. */
+  registry?: Registry;
+  /** /readyz reports the delivery behind when the oldest waiting event is older (seconds). */
+  backlogThresholdSeconds?: number;
 }
 
 const ADMIN_PATHS = ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/products'];
@@ -39,16 +43,14 @@ const ADMIN_PATHS = ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/product
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  const metrics = createApiMetrics();
-  const ingestDeps = { pool: deps.pool, temporal: deps.temporal, deliveryTimeoutMs: deps.deliveryTimeoutMs };
-  const ingestEvent = (event: StoredEvent) =>
-    ingest(ingestDeps, event).catch((err: unknown) => {
-      if (err instanceof ServiceUnavailable) metrics.deliveryFailed(err.service);
-      throw err;
-    });
+  const metrics = createApiMetrics(deps.registry);
+  backlogMetrics(metrics.registry, deps.pool);
+  const store = (events: StoredEvent[]) => storeEvents(deps.pool, events);
 
   app.use(metrics.middleware);
-  app.use(healthRouter({ pool: deps.pool, temporal: deps.temporal }));
+  app.use(
+    healthRouter({ pool: deps.pool, temporal: deps.temporal, backlogThresholdSeconds: deps.backlogThresholdSeconds }),
+  );
   app.use(docsRouter(openApiDocument(deps.publicUrl ?? '/')));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -57,11 +59,7 @@ export function createApp(deps: AppDeps): Express {
     trackingRouter({
       pool: deps.pool,
       signingSecret: deps.signingSecret,
-      // Tracking never fails the reader: a delivery problem is logged, and the stored event waits
-      // for its delivery to be retried.
-      accept: async (event) => {
-        await ingestEvent(event).catch(deps.log ?? (() => undefined));
-      },
+      accept: (event) => store([event]),
     }),
   );
   // Backends send events with write keys; inspection, erasure and statistics need admin keys.
@@ -73,9 +71,9 @@ export function createApp(deps: AppDeps): Express {
   // JSON whatever the Content-Type says: Segment's browser library sends text/plain (no CORS
   // preflight), and a body that is not JSON is a 400 either way.
   app.use('/v1', express.json({ limit: '500kb', type: () => true }));
-  app.use(ingestRouter({ ingest: ingestEvent, accepted: (e) => metrics.eventsAccepted(e.type) }));
+  app.use(ingestRouter({ store, accepted: metrics.eventsAccepted }));
   app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
-  app.use(catalogRouter(ingestDeps));
+  app.use(catalogRouter({ pool: deps.pool, temporal: deps.temporal, deliveryTimeoutMs: deps.deliveryTimeoutMs }));
   if (deps.preview) app.use(previewRouter({ pool: deps.pool, ...deps.preview }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'No such endpoint')));
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));

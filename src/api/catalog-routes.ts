@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import { UnknownRelatedProducts, upsertProducts, type Restocked } from '../db/catalog';
-import { announceRestock } from '../ingest/restock';
+import { announceRestock } from '../temporal/restock';
 import { ApiError } from './errors';
 import { productsSchema } from './schemas';
 import { parse } from './validate';

@@ -1,12 +1,10 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { isDatabaseUnreachable } from '../db/errors';
-import { ServiceUnavailable } from '../ingest/errors';
-import { isUnavailable } from '../ingest/ingest';
+import { isTemporalUnavailable } from '../temporal/errors';
 
 /** Which backend an error says is down, if it says so: such a failure is a 503, not a 500. */
 function downBackend(err: unknown): 'postgres' | 'temporal' | undefined {
-  if (err instanceof ServiceUnavailable) return err.service;
-  if (isUnavailable(err)) return 'temporal';
+  if (isTemporalUnavailable(err)) return 'temporal';
   if (isDatabaseUnreachable(err)) return 'postgres';
   return undefined;
 }

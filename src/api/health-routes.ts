@@ -1,31 +1,58 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { backlog } from '../db/dispatch';
 
-/** /healthz: the process is alive. /readyz: it can reach PostgreSQL and Temporal (2 s each). */
-export function healthRouter(deps: { pool: Pool; temporal: Client }): Router {
+export interface HealthDeps {
+  pool: Pool;
+  temporal: Client;
+  /** The oldest waiting event may be this old (seconds) before the delivery counts as behind. */
+  backlogThresholdSeconds?: number;
+}
+
+export const DEFAULT_BACKLOG_THRESHOLD_SECONDS = 60;
+
+/**
+ * /healthz: the process is alive. /readyz: whether it accepts events, which needs PostgreSQL only
+ * (503 without it), and whether what it accepted is delivered promptly: Temporal reachable, and
+ * the oldest undelivered event younger than the threshold. A delivery that is behind leaves the
+ * API ready (it still accepts, and nothing waiting is lost) but says so: `ok` false, and why.
+ */
+export function healthRouter(deps: HealthDeps): Router {
   const router = Router();
+  const threshold = deps.backlogThresholdSeconds ?? DEFAULT_BACKLOG_THRESHOLD_SECONDS;
   router.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
   router.get('/readyz', async (_req, res) => {
-    const check = async (probe: () => Promise<unknown>): Promise<string> => {
+    const check = async (probe: () => Promise<string | undefined>): Promise<string> => {
       try {
-        await probe();
-        return 'ok';
+        return (await probe()) ?? 'ok';
       } catch (err) {
         return `unreachable: ${(err as Error).message}`;
       }
     };
-    const [postgres, temporal] = await Promise.all([
-      check(() => withTimeout(deps.pool.query('SELECT 1'), 2000)),
-      check(() =>
-        deps.temporal.connection.withDeadline(Date.now() + 2000, () => deps.temporal.workflowService.getSystemInfo({})),
-      ),
+    const [postgres, temporal, waiting] = await Promise.all([
+      check(async () => void (await withTimeout(deps.pool.query('SELECT 1'), 2000))),
+      check(async () => {
+        await deps.temporal.connection.withDeadline(Date.now() + 2000, () =>
+          deps.temporal.workflowService.getSystemInfo({}),
+        );
+        return undefined;
+      }),
+      check(async () => {
+        const { pending, oldestAgeSeconds } = await withTimeout(backlog(deps.pool), 2000);
+        if (oldestAgeSeconds <= threshold) return undefined;
+        return `behind: ${pending} events waiting, the oldest for ${Math.round(oldestAgeSeconds)} s (more than ${threshold} s)`;
+      }),
     ]);
-    const ok = postgres === 'ok' && temporal === 'ok';
-    if (!ok) res.status(503).set('Retry-After', '5');
-    res.json({ ok, checks: { postgres, temporal } });
+    const accepting = postgres === 'ok';
+    if (!accepting) res.status(503).set('Retry-After', '5');
+    res.json({
+      ok: accepting && temporal === 'ok' && waiting === 'ok',
+      accepting,
+      checks: { postgres, temporal, backlog: accepting ? waiting : postgres },
+    });
   });
   return router;
 }

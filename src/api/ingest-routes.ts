@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { StoredEvent } from '../ingest/record';
+import type { StoredEvent } from '../db/events';
 import { ApiError } from './errors';
 import { parse } from './validate';
 import {
@@ -13,10 +13,10 @@ import {
 } from './schemas';
 
 export interface IngestRouteDeps {
-  /** Stores the event, then delivers it; throws ServiceUnavailable when a backend is down. */
-  ingest: (event: StoredEvent) => Promise<unknown>;
-  /** Told of each event once it is stored and delivered (for the metrics). */
-  accepted?: (event: StoredEvent) => void;
+  /** Stores the events of one request, all or none (the dispatcher delivers them afterwards). */
+  store: (events: StoredEvent[]) => Promise<unknown>;
+  /** Told of the events once they are stored (for the metrics). */
+  accepted?: (events: StoredEvent[]) => void;
 }
 
 function checkSize(call: unknown, index?: number): void {
@@ -44,20 +44,14 @@ function toEvent(
   };
 }
 
+/**
+ * Accepting is storing: one statement for the whole request, and the answer. The dispatcher
+ * delivers the events to their workflows afterwards, so no request waits on Temporal or a worker;
+ * an unreachable PostgreSQL is a 503 and stores nothing, so the client's retry doubles nothing.
+ */
 async function accept(deps: IngestRouteDeps, events: StoredEvent[]): Promise<void> {
-  // One customer's events in order; different customers side by side.
-  const byCustomer = new Map<string, StoredEvent[]>();
-  for (const e of events) byCustomer.set(e.userId, [...(byCustomer.get(e.userId) ?? []), e]);
-  // A backend that is down fails the request with a 503 (errorHandler); each event it did not
-  // take is not stored, or stored and relayed later, so the client's retry loses and doubles nothing.
-  await Promise.all(
-    [...byCustomer.values()].map(async (list) => {
-      for (const e of list) {
-        await deps.ingest(e);
-        deps.accepted?.(e);
-      }
-    }),
-  );
+  await deps.store(events);
+  deps.accepted?.(events);
 }
 
 /** POST /v1/identify, /v1/track and /v1/batch: Segment's HTTP Tracking API. */

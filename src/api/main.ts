@@ -1,13 +1,15 @@
 // The production API: `node dist/api/main.js`. Validates its environment first (a bad variable
-// stops it with a message naming it), applies migrations, serves, and relays stored events that
-// could not be delivered. SIGTERM stops accepting connections and lets requests in flight finish.
+// stops it with a message naming it), applies migrations, serves, and (unless API_DISPATCHER=false,
+// when dispatcher processes do it) delivers what it stored to the customer workflows. SIGTERM stops
+// accepting connections, lets requests in flight finish, and hands undelivered events back.
 import { Client, Connection } from '@temporalio/client';
+import { Registry } from 'prom-client';
 import { loadConfig } from '../config/load';
 import { EnvError, loadEnv, requireEnv } from '../config/env';
 import { temporalConnection } from '../config/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { startRelay } from '../ingest/relay';
+import { startDispatcher } from '../dispatcher/production';
 import { createLogger } from '../logging/logger';
 import { createRenderer } from '../templates/renderer';
 import { createApp } from './app';
@@ -29,14 +31,17 @@ async function main(): Promise<void> {
   const connection = Connection.lazy(temporalConnection(env));
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const links = { publicUrl: env.PUBLIC_URL, signingSecret: SIGNING_SECRET };
+  const registry = new Registry();
   const app = createApp({
     pool,
     temporal,
+    registry,
     apiKeys: API_KEYS,
     adminKeys: ADMIN_API_KEYS,
     signingSecret: SIGNING_SECRET,
     publicUrl: env.PUBLIC_URL,
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+    backlogThresholdSeconds: env.READY_BACKLOG_SECONDS,
     log: (err) => log.error({ err }, 'request failed'),
     preview: {
       renderer: createRenderer({ defaultLocale: config.messaging.defaultLocale }),
@@ -45,13 +50,18 @@ async function main(): Promise<void> {
     },
   });
   const server = app.listen(env.PORT);
-  const relay = startRelay(pool, temporal, 15_000, (err) => log.warn({ err }, 'relay pass failed'));
-  log.info({ port: env.PORT, temporal: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE }, 'api started');
+  const dispatcher = env.API_DISPATCHER
+    ? startDispatcher({ env, databaseUrl: DATABASE_URL, pool, temporal, registry, log })
+    : undefined;
+  log.info(
+    { port: env.PORT, temporal: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, dispatcher: !!dispatcher },
+    'api started',
+  );
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'api stopping');
-    relay.stop();
     await new Promise((resolve) => server.close(resolve));
+    await dispatcher?.stop();
     await pool.end();
     await connection.close();
     log.info('api stopped');

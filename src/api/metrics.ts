@@ -5,11 +5,9 @@ export const INGEST_PATHS = ['/v1/identify', '/v1/track', '/v1/batch'];
 
 /**
  * The API's Prometheus metrics, on a registry of its own (one per app, so tests and embedders
- * never collide): requests and their latency by route, events accepted and rejected by reason,
- * and deliveries to Temporal that failed (the event is stored and the relay retries it).
+ * never collide): requests and their latency by route, events accepted and rejected by reason.
  */
-export function createApiMetrics() {
-  const registry = new Registry();
+export function createApiMetrics(registry = new Registry()) {
   collectDefaultMetrics({ register: registry, prefix: 'journeys_api_' });
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
@@ -37,12 +35,6 @@ export function createApiMetrics() {
     labelNames: ['reason'],
     registers: [registry],
   });
-  const deliveryFailures = new Counter({
-    name: 'journeys_event_delivery_failures_total',
-    help: 'Events stored but not delivered to their customer workflow, by the service that failed',
-    labelNames: ['service'],
-    registers: [registry],
-  });
 
   /** Times every request; the route label is the route's pattern, never the raw URL (bounded cardinality). */
   const middleware: RequestHandler = (req, res, next) => {
@@ -62,8 +54,12 @@ export function createApiMetrics() {
   return {
     registry,
     middleware,
-    eventsAccepted: (type: string, count = 1) => accepted.inc({ type }, count),
-    deliveryFailed: (service: string) => deliveryFailures.inc({ service }),
+    /** Counts stored events by type. */
+    eventsAccepted: (events: { type: string }[]) => {
+      const byType = new Map<string, number>();
+      for (const e of events) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+      for (const [type, count] of byType) accepted.inc({ type }, count);
+    },
   };
 }
 

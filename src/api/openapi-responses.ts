@@ -40,6 +40,14 @@ export const customer = z
       .looseObject({ customerId: z.string(), stage: z.string(), consent: z.string() })
       .nullable()
       .meta({ description: "The customer workflow's `state` query; null once it is gone" }),
+    pending: z
+      .object({
+        count: z.int(),
+        events: z.array(
+          z.object({ messageId: z.string(), type: z.string(), event: z.string(), receivedAt: z.iso.datetime() }),
+        ),
+      })
+      .meta({ description: 'Events accepted and not yet delivered to the workflow (the first 20 listed)' }),
     journeys: z.array(
       z
         .looseObject({
@@ -58,10 +66,11 @@ export const customer = z
   .meta({ id: 'Customer' });
 export const readiness = z
   .object({
-    ok: z.boolean(),
+    ok: z.boolean().meta({ description: 'Accepting, and delivering what it accepts promptly' }),
+    accepting: z.boolean().meta({ description: 'Events sent now are stored (PostgreSQL answers)' }),
     checks: z
-      .object({ postgres: z.string(), temporal: z.string() })
-      .meta({ description: '"ok", or why it is unreachable' }),
+      .object({ postgres: z.string(), temporal: z.string(), backlog: z.string() })
+      .meta({ description: '"ok", or why not: unreachable, or how far behind the delivery is' }),
   })
   .meta({ id: 'Readiness' });
 export const journeyStats = z.looseObject({ journey: z.string() }).meta({ id: 'JourneyStats' });

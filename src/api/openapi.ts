@@ -31,7 +31,7 @@ const failures = {
   415: json(error, 'A body that is not JSON, or in a charset or Content-Encoding the API does not read'),
   429: { ...json(error, 'Too many requests for this key (Retry-After says when to retry)'), headers: retryAfter },
   503: {
-    ...json(error, 'Temporal or PostgreSQL is unreachable (Retry-After); nothing was half-applied'),
+    ...json(error, 'A backend this call needs is unreachable (Retry-After); nothing was half-applied'),
     headers: retryAfter,
   },
 };
@@ -46,7 +46,7 @@ const ingest = (path: string, schema: z.ZodType, summary: string): Route => ({
   security: [{ writeKey: [] }, { bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema } } } },
   responses: {
-    200: json(success, 'Accepted: stored, and delivered to the customer workflow once'),
+    200: json(success, 'Accepted: stored; delivered to the customer workflow once, in order, shortly after'),
     ...failures,
     413: json(error, 'An event over 32 KB, or a body over 500 KB'),
   },
@@ -241,17 +241,18 @@ const routes: Route[] = [
     method: 'get',
     path: '/readyz',
     tags: ['Operations'],
-    summary: 'Ready: PostgreSQL and Temporal answer',
+    summary: 'Ready: events are accepted (PostgreSQL answers); `ok` also says they are delivered promptly',
     responses: {
-      200: json(readiness, 'Ready'),
-      503: { ...json(readiness, 'Not ready: `checks` names what does not answer (Retry-After)'), headers: retryAfter },
+      200: json(readiness, 'Accepting; `ok` false when Temporal is unreachable or the delivery is behind'),
+      503: { ...json(readiness, 'Not accepting: PostgreSQL does not answer (Retry-After)'), headers: retryAfter },
     },
   },
   {
     method: 'get',
     path: '/metrics',
     tags: ['Operations'],
-    summary: 'Prometheus metrics: requests, latencies, events accepted and rejected, delivery failures',
+    summary:
+      'Prometheus metrics: requests, latencies, events accepted, rejected, pending and delivered, the oldest wait',
     responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
   },
 ];

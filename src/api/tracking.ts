@@ -9,8 +9,8 @@ import { choicePage, confirmedPage, donePage, type PreferenceAction } from './un
 export interface TrackingDeps {
   pool: Pool;
   signingSecret: string;
-  /** Stores the event, then delivers it to the customer's workflow (without making the reader wait). */
-  accept: (event: CustomerEvent) => Promise<void>;
+  /** Stores the event; the dispatcher delivers it to the customer's workflow afterwards. */
+  accept: (event: CustomerEvent) => Promise<unknown>;
 }
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');

@@ -41,6 +41,14 @@ export const envSchema = z.object({
   JOURNEYS_CONFIG: z.string().optional(),
   /** Requests a minute each API key may make (per API process); 0 turns the limit off. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  /** The API delivers what it stores itself; false when dispatcher processes do (dist/dispatcher/main.js). */
+  API_DISPATCHER: z.stringbool().default(true),
+  /** Customers one dispatcher delivers to at once (default in dispatcher.ts). */
+  DISPATCHER_CONCURRENCY: z.coerce.number().int().positive().optional(),
+  /** A dispatcher process's /metrics and /healthz; 0 turns them off. */
+  DISPATCHER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  /** /readyz reports the delivery behind when the oldest undelivered event waited longer (seconds; default in health-routes.ts). */
+  READY_BACKLOG_SECONDS: z.coerce.number().positive().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),

@@ -5,12 +5,14 @@
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { Registry } from 'prom-client';
 import { createApp } from '../api/app';
 import { ConfigError, loadConfig } from '../config/load';
 import { EnvError, loadEnv, type Env } from '../config/env';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { startRelay } from '../ingest/relay';
+import { Dispatcher } from '../dispatcher/dispatcher';
+import { dispatcherMetrics } from '../dispatcher/metrics';
 import { activityDeps } from '../worker/activity-deps';
 import { createJourneysWorker } from '../worker/journeys-worker';
 import { devConfigFile, loadDevSettings, type DevSettings } from './dev-settings';
@@ -153,11 +155,26 @@ async function run(
     await stopped;
   });
 
+  // Delivers what the API stores; stopped after the API, so nothing it accepted waits for long.
+  const registry = new Registry(); // the API's /metrics, with the dispatcher's counters
+  const dispatcher = new Dispatcher({
+    pool,
+    temporal: temporal.client,
+    listenUrl: databaseUrl,
+    concurrency: env.DISPATCHER_CONCURRENCY,
+    log: (message, fields) => console.error(`[dispatcher] ${message}`, fields ?? ''),
+    ...dispatcherMetrics(registry),
+  });
+  dispatcher.start();
+  stack.push('the dispatcher', () => dispatcher.stop());
+
   const apiKeys = env.API_KEYS.length > 0 ? env.API_KEYS : [DEV_WRITE_KEY];
   const adminKeys = env.ADMIN_API_KEYS.length > 0 ? env.ADMIN_API_KEYS : [DEV_ADMIN_KEY];
   const app = createApp({
     pool,
     temporal: temporal.client,
+    registry,
+    backlogThresholdSeconds: env.READY_BACKLOG_SECONDS,
     apiKeys,
     adminKeys,
     signingSecret,
@@ -167,8 +184,6 @@ async function run(
   });
   const server = await listen(app.listen.bind(app), env.PORT);
   stack.push('the API', () => new Promise((resolve) => server.close(resolve)));
-  const relay = startRelay(pool, temporal.client, 15_000, (err) => console.error('[relay]', err));
-  stack.push('the relay', () => relay.stop());
 
   log(
     banner({

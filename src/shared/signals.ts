@@ -10,9 +10,15 @@ import type { JourneyFinished, JourneyView } from './journey';
 export const eventSignal = defineSignal<[CustomerEvent]>('event');
 
 /**
- * How the API delivers an event to `customer-<id>` (with update-with-start, update id = messageId):
- * it returns once the workflow has the event, which gives the API backpressure, and unlike a signal
- * an update in flight never blocks the workflow's continue-as-new under a flood of events.
+ * How the dispatcher delivers a customer's stored events (signal-with-start to `customer-<id>`): all
+ * that were waiting, in the order they were accepted, in one signal, so a burst costs the workflow
+ * one task. The workflow ignores a messageId it has seen, so a redelivery changes nothing.
+ */
+export const eventsSignal = defineSignal<[CustomerEvent[]]>('events');
+
+/**
+ * How the API delivered an event to `customer-<id>` before the dispatcher (update-with-start,
+ * update id = messageId). Kept so events in flight from an older API still land.
  */
 export const ingestUpdate = defineUpdate<IngestResult, [CustomerEvent]>('ingest');
 

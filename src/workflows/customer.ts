@@ -20,6 +20,7 @@ import { CustomerId, Journey, JourneyStep, LifecycleStage } from '../shared/sear
 import {
   customerStateQuery,
   eventSignal,
+  eventsSignal,
   ingestUpdate,
   journeyFinishedSignal,
   journeyWorkflowId,
@@ -58,6 +59,7 @@ export async function customer(input: CustomerInput): Promise<never> {
     return { duplicate: !fresh };
   };
   setHandler(eventSignal, (event) => void receive(event));
+  setHandler(eventsSignal, (events) => events.forEach(receive));
   setHandler(ingestUpdate, receive);
   setHandler(journeyFinishedSignal, ({ workflowId }) => {
     delete state.running[workflowId];

@@ -1,13 +1,15 @@
 import request from 'supertest';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createApp, type AppDeps } from '../../src/api/app';
+import { Registry } from 'prom-client';
+import { backlog } from '../../src/db/dispatch';
+import { storeEvents } from '../../src/db/events';
 import { createPool } from '../../src/db/pool';
-import { deliverEvent } from '../../src/ingest/deliver';
-import { recordEvent } from '../../src/ingest/record';
-import { relayUndelivered } from '../../src/ingest/relay';
-import { customerStateQuery } from '../../src/shared/signals';
+import { deliverEvents } from '../../src/dispatcher/deliver';
+import { dispatcherMetrics } from '../../src/dispatcher/metrics';
 import { useMigratedPostgres } from '../helpers/postgres';
-import { useApiBackends } from '../helpers/api';
+import { useApiBackends, useDispatcher } from '../helpers/api';
+import { eventually } from '../helpers/eventually';
 import type { Express } from 'express';
 
 const KEY = 'wk_test_123';
@@ -17,21 +19,24 @@ const apiOn = (backends: Pick<AppDeps, 'pool' | 'temporal'> & Partial<AppDeps>):
   createApp({ apiKeys: [KEY], adminKeys: ['adm_test_456'], signingSecret: 'x'.repeat(32), log: () => {}, ...backends });
 
 describe('event ingestion API (Segment HTTP Tracking API)', () => {
-  const { env, db } = useApiBackends();
+  const { env, db, processed } = useApiBackends();
   let app: Express;
 
   beforeAll(async () => {
     app = apiOn({ pool: db.pool(), temporal: env().client });
   });
 
-  const state = (userId: string) => env().client.workflow.getHandle(`customer-${userId}`).query(customerStateQuery);
   const stored = async (messageId: string) =>
     (await db.pool().query('SELECT name, delivered_at FROM events WHERE message_id = $1', [messageId])).rows;
 
   it('is ready when PostgreSQL and Temporal answer', async () => {
     const res = await request(app).get('/readyz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, checks: { postgres: 'ok', temporal: 'ok' } });
+    expect(res.body).toEqual({
+      ok: true,
+      accepting: true,
+      checks: { postgres: 'ok', temporal: 'ok', backlog: 'ok' },
+    });
   });
 
   it('asks for a write key, by Basic (Segment) or Bearer', async () => {
@@ -46,6 +51,7 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
       .send({ userId: 'api-1', event: 'Page Viewed', messageId: 'api-m-1' });
     expect(bearer.status).toBe(200);
     expect(bearer.body).toEqual({ success: true });
+    await processed('api-1', 1);
   });
 
   it('keeps admin endpoints to admin keys, and write endpoints to write keys', async () => {
@@ -75,8 +81,8 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
       const res = await request(app).post('/v1/track').set('Authorization', basic(KEY)).send(call);
       expect(res.status).toBe(200);
     }
+    await processed('api-2', 1);
     expect(await stored('api-m-2')).toEqual([{ name: 'Product Viewed', delivered_at: expect.any(Date) }]);
-    expect((await state('api-2')).eventsProcessed).toBe(1);
     const { rows } = await db.pool().query(`SELECT occurred_at, context FROM events WHERE message_id = 'api-m-2'`);
     expect(rows[0].occurred_at.toISOString()).toBe('2026-11-20T07:00:00.000Z');
     expect(rows[0].context).toEqual({ locale: 'de-DE' });
@@ -99,10 +105,10 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
         ],
       });
     expect(res.status).toBe(200);
-    const s = await state('api-3');
-    expect(s).toMatchObject({ eventsProcessed: 2, profile: { timezone: 'Asia/Tokyo' } });
+    const s = await processed('api-3', 2);
+    expect(s).toMatchObject({ profile: { timezone: 'Asia/Tokyo' } });
     expect(s.signedUpAt).toBeDefined();
-    expect((await state('api-4')).eventsProcessed).toBe(1);
+    await processed('api-4', 1);
     const { rows } = await db.pool().query(`SELECT email FROM customers WHERE id = 'api-3'`);
     expect(rows).toEqual([{ email: 'b@example.test' }]);
   });
@@ -124,6 +130,8 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
     expect(lines).toContain('journeys_events_accepted_total{type="identify"} 1');
     expect(lines).toContain('journeys_events_accepted_total{type="track"} 2');
     expect(lines).toContain('journeys_http_requests_total{method="POST",route="/v1/batch",status="200"} 1');
+    expect(lines).toContainEqual(expect.stringMatching(/^journeys_events_pending \d+$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^journeys_events_oldest_pending_age_seconds [\d.e-]+$/));
   });
 
   it('answers 503 with Retry-After when PostgreSQL is down, and the workflow never hears of the event', async () => {
@@ -143,10 +151,17 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
     );
     const ready = await request(down).get('/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body.checks).toEqual({ postgres: expect.stringMatching(/^unreachable/), temporal: 'ok' });
+    expect(ready.body).toEqual({
+      ok: false,
+      accepting: false,
+      checks: {
+        postgres: expect.stringMatching(/^unreachable/),
+        temporal: 'ok',
+        backlog: expect.stringMatching(/^unreachable/),
+      },
+    });
     const lines = (await request(down).get('/metrics')).text.split('\n');
     expect(lines).toContain('journeys_events_rejected_total{reason="unavailable"} 1');
-    expect(lines).toContain('journeys_event_delivery_failures_total{service="postgres"} 1');
     await deadDatabase.end();
 
     // The client retries once the database is back: stored and delivered, once.
@@ -155,7 +170,7 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
       .set('Authorization', basic(KEY))
       .send({ userId: 'pg-down-1', event: 'Signed Up', messageId: 'pg-down-m-1' });
     expect(retried.status).toBe(200);
-    expect((await state('pg-down-1')).eventsProcessed).toBe(1);
+    await processed('pg-down-1', 1);
   });
 
   it('rejects bad input with 400 and the field paths, never 500', async () => {
@@ -212,62 +227,114 @@ describe('event ingestion API (Segment HTTP Tracking API)', () => {
   });
 });
 
-describe('events that were stored but never delivered', () => {
-  const { env, db } = useApiBackends();
+describe('the dispatcher', () => {
+  const { env, db, delivered, processed } = useApiBackends();
+  const track = (userId: string, n: number) => ({
+    messageId: `${userId}-${n}`,
+    type: 'track' as const,
+    event: 'Product Viewed',
+    userId,
+    timestamp: new Date().toISOString(),
+    properties: { product_id: `p-${n}` },
+  });
 
-  it('reach the workflow through the relay, once, however often it runs', async () => {
-    // As if the API had crashed right after storing: a row with no delivered_at.
-    await recordEvent(db.pool(), {
-      messageId: 'crash-1',
-      type: 'track',
-      event: 'Product Viewed',
-      userId: 'relay-1',
-      timestamp: new Date().toISOString(),
-      properties: { product_id: 'p-1' },
-    });
-    expect(await relayUndelivered(db.pool(), env().client, { minAgeMs: 0 })).toBe(1);
-    expect(await relayUndelivered(db.pool(), env().client, { minAgeMs: 0 })).toBe(0);
-    const state = await env().client.workflow.getHandle('customer-relay-1').query(customerStateQuery);
-    expect(state.eventsProcessed).toBe(1);
-    // A delivery that raced the relay (the API finishing late) is still processed once.
-    await deliverEvent(env().client, {
-      messageId: 'crash-1',
-      type: 'track',
-      event: 'Product Viewed',
-      userId: 'relay-1',
-      timestamp: new Date().toISOString(),
-    });
-    expect((await env().client.workflow.getHandle('customer-relay-1').query(customerStateQuery)).eventsProcessed).toBe(
-      1,
+  it('delivers a customer’s burst in order, in far fewer signals than events, each event once', async () => {
+    const burst = Array.from({ length: 500 }, (_, i) => track('burst-1', i));
+    // Stored in five requests, as five batches would be; the dispatcher may already be delivering.
+    for (let i = 0; i < 5; i++) await storeEvents(db.pool(), burst.slice(i * 100, i * 100 + 100));
+    await processed('burst-1', 500);
+    const history = await env().client.workflow.getHandle('customer-burst-1').fetchHistory();
+    const signals = history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes);
+    expect(signals.length).toBeLessThanOrEqual(10);
+    const order = signals.flatMap((e) =>
+      (
+        env().client.options.loadedDataConverter.payloadConverter.fromPayload(
+          e.workflowExecutionSignaledEventAttributes!.input!.payloads![0],
+        ) as { messageId: string }[]
+      ).map((x) => x.messageId),
     );
+    expect(order).toEqual(burst.map((e) => e.messageId));
+  });
+
+  it('processes a redelivered event once: the workflow ignores a messageId it has seen', async () => {
+    const order = { ...track('again-1', 1), event: 'Order Completed', properties: { order_id: 'o-1', total: 10 } };
+    await storeEvents(db.pool(), [order]);
+    await delivered();
+    // As if a dispatcher crashed after the signal and before marking it delivered.
+    await deliverEvents(env().client, 'again-1', [order], 10_000);
+    await storeEvents(db.pool(), [track('again-1', 2)]);
+    // Had the repeat counted, the order would be counted twice by the time both events were.
+    expect(await processed('again-1', 2)).toMatchObject({ orders: 1 });
+  });
+
+  it('leaves a customer another dispatcher holds to it; the inspection shows the events waiting', async () => {
+    await db
+      .pool()
+      .query(`INSERT INTO dispatch_leases VALUES ('held-1', 'another-dispatcher', now() + interval '1 hour')`);
+    await storeEvents(db.pool(), [track('held-1', 1), track('held-1', 2)]);
+    await storeEvents(db.pool(), [track('free-1', 1)]);
+    await eventually(async () => (await backlog(db.pool())).pending === 2, 'the free customer delivered');
+    const app = apiOn({ pool: db.pool(), temporal: env().client });
+    const res = await request(app).get('/v1/customers/held-1').set('Authorization', 'Bearer adm_test_456');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ profile: null, state: null });
+    expect(res.body.pending).toEqual({
+      count: 2,
+      events: [1, 2].map((n) => ({
+        messageId: `held-1-${n}`,
+        type: 'track',
+        event: 'Product Viewed',
+        receivedAt: expect.any(String),
+      })),
+    });
+    // The other dispatcher's lease runs out (it crashed): this one takes the customer over.
+    await db.pool().query(`UPDATE dispatch_leases SET leased_until = now() WHERE customer_id = 'held-1'`);
+    await processed('held-1', 2);
   });
 });
 
 describe('when Temporal cannot be reached', () => {
   const db = useMigratedPostgres();
+  const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  const registry = new Registry();
+  useDispatcher(() => ({ pool: db.pool(), temporal: unreachable, listenUrl: db.url() }), {
+    deliveryTimeoutMs: 500,
+    ...dispatcherMetrics(registry),
+  });
+  afterAll(() => unreachable.connection.close());
 
-  it('answers 503 with Retry-After and keeps the event for delivery later', async () => {
-    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const app = apiOn({ pool: db.pool(), temporal: unreachable, deliveryTimeoutMs: 1000 });
+  it('still accepts in milliseconds, and keeps the event until Temporal is back', async () => {
+    const app = apiOn({ pool: db.pool(), temporal: unreachable, registry, backlogThresholdSeconds: 1 });
     const res = await request(app)
       .post('/v1/track')
       .set('Authorization', basic(KEY))
       .send({ userId: 'down-1', event: 'Signed Up', messageId: 'down-m-1' });
-    expect(res.status).toBe(503);
-    expect(res.headers['retry-after']).toBe('5');
-    expect(res.body.error).toMatchObject({ code: 'unavailable', message: 'Temporal is unavailable; retry later' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: true });
     const { rows } = await db.pool().query(`SELECT delivered_at FROM events WHERE message_id = 'down-m-1'`);
-    expect(rows).toEqual([{ delivered_at: null }]); // stored, waiting for the relay or the client's retry
-    const ready = await request(app).get('/readyz');
-    expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({
+    expect(rows).toEqual([{ delivered_at: null }]); // stored, waiting for the dispatcher
+    const metrics = async () => (await request(app).get('/metrics')).text.split('\n');
+    await eventually(
+      async () =>
+        (await metrics()).find((l) => /^journeys_event_delivery_failures_total\{service="temporal"\} [1-9]/.test(l)),
+      'a failed delivery counted',
+    );
+    expect(await metrics()).toContain('journeys_events_pending 1');
+    // Ready to accept; not ok, and it says why: Temporal is unreachable and the delivery behind.
+    const ready = await eventually(async () => {
+      const r = await request(app).get('/readyz');
+      return r.body.checks.backlog.startsWith('behind') && r;
+    }, 'the backlog older than its threshold');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({
       ok: false,
-      checks: { postgres: 'ok', temporal: expect.stringMatching(/^unreachable/) },
+      accepting: true,
+      checks: {
+        postgres: 'ok',
+        temporal: expect.stringMatching(/^unreachable/),
+        backlog: expect.stringMatching(/^behind: 1 events waiting, the oldest for \d+ s \(more than 1 s\)$/),
+      },
     });
     expect((await request(app).get('/healthz')).body).toEqual({ ok: true });
-    const lines = (await request(app).get('/metrics')).text.split('\n');
-    expect(lines).toContain('journeys_event_delivery_failures_total{service="temporal"} 1');
-    expect(lines).toContain('journeys_events_rejected_total{reason="unavailable"} 1');
-    await unreachable.connection.close();
   });
 });

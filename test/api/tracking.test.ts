@@ -1,7 +1,8 @@
 import express from 'express';
 import request from 'supertest';
 import { trackingRouter } from '../../src/api/tracking';
-import { recordEvent } from '../../src/ingest/record';
+import { pendingEvents, projectEvents } from '../../src/db/dispatch';
+import { storeEvents } from '../../src/db/events';
 import type { CustomerEvent } from '../../src/shared/events';
 import { signToken } from '../../src/tracking/tokens';
 import { useMigratedPostgres } from '../helpers/postgres';
@@ -15,14 +16,16 @@ describe('tracking and consent links', () => {
   let messageId: number;
 
   beforeAll(async () => {
-    // Stored and projected as the API would; delivery to Temporal is the e2e test's business.
+    // Stored as the API does, and projected as the dispatcher does; delivery to Temporal is the
+    // e2e test's business.
     app = express().use(
       trackingRouter({
         pool: db.pool(),
         signingSecret: SECRET,
         accept: async (event) => {
           accepted.push(event);
-          await recordEvent(db.pool(), event);
+          await storeEvents(db.pool(), [event]);
+          await projectEvents(db.pool(), event.userId, await pendingEvents(db.pool(), event.userId, 100));
         },
       }),
     );

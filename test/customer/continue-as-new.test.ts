@@ -1,55 +1,39 @@
-import { customer } from '../../src/workflows/customer';
-import { WithStartWorkflowOperation } from '@temporalio/client';
-import { customerStateQuery, ingestUpdate } from '../../src/shared/signals';
-import type { CustomerEvent } from '../../src/shared/events';
+import { storeEvents } from '../../src/db/events';
+import { deliverEvents } from '../../src/dispatcher/deliver';
+import { customerStateQuery } from '../../src/shared/signals';
+import { useApiBackends } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { identify, StubActivities, track, useWorker } from '../helpers/journeys';
-import { useDevServerEnv } from '../helpers/temporal';
+import { identify, track } from '../helpers/journeys';
 
 const EVENTS = 5000;
-const CONCURRENCY = 8;
 
 describe('customer workflow under load (dev server)', () => {
-  const env = useDevServerEnv();
-  const stub = new StubActivities(env);
-  const taskQueue = useWorker(env, {
-    workflowsPath: require.resolve('../../src/workflows'),
-    activities: () => stub.activities,
-  });
+  // One event a signal: the worst case for the workflow (no coalescing), and the most signals
+  // arriving while it continues as new.
+  const { env, db, delivered } = useApiBackends({ batchSize: 1 });
 
   it(`takes ${EVENTS} events, keeps every run under 2,000 history events and loses none`, async () => {
     const { client } = env();
     const workflowId = 'customer-c-load';
     const events = Array.from({ length: EVENTS }, (_, i) => track('Page Viewed', { i }, 'c-load'));
-    const send = (event: CustomerEvent) =>
-      client.workflow.executeUpdateWithStart(ingestUpdate, {
-        args: [event],
-        updateId: event.messageId,
-        startWorkflowOperation: new WithStartWorkflowOperation(customer, {
-          workflowId,
-          taskQueue: taskQueue(),
-          args: [{ customerId: 'c-load' }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      });
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < EVENTS) await send(events[next++]);
-      }),
-    );
-    // Client retries of the last 200 events (same messageIds) change nothing.
-    for (let i = EVENTS - 200; i < EVENTS; i++) await send(events[i]);
+    // Accepted as the API accepts batches, while the dispatcher already delivers.
+    for (let i = 0; i < EVENTS; i += 100) await storeEvents(db.pool(), events.slice(i, i + 100));
+    // A dispatcher that crashed before marking them delivered sends the last 200 again: nothing changes.
+    await delivered(300);
+    await deliverEvents(client, 'c-load', events.slice(EVENTS - 200), 10_000);
 
-    // An update returns once the workflow has queued its event (or found it a duplicate); the queue
-    // is worked through in order. So once one last event, sent after them all, is processed (it sets
-    // the time zone), every event before it is, and a duplicate counted would show.
-    await send(identify({ timezone: 'Europe/Oslo' }, 'c-load'));
+    // Events are worked through in order: once one last event is processed (it sets the time zone),
+    // every event before it is, and a duplicate counted would show.
+    await storeEvents(db.pool(), [identify({ timezone: 'Europe/Oslo' }, 'c-load')]);
     const handle = client.workflow.getHandle(workflowId);
-    const state = await eventually(async () => {
-      const s = await handle.query(customerStateQuery);
-      return s.profile.timezone === 'Europe/Oslo' && s;
-    }, 'the last event to be processed');
+    const state = await eventually(
+      async () => {
+        const s = await handle.query(customerStateQuery);
+        return s.profile.timezone === 'Europe/Oslo' && s;
+      },
+      'the last event to be processed',
+      300,
+    );
     expect(state.eventsProcessed).toBe(EVENTS + 1);
 
     const runs: { runId: string; historyLength: number; status: string }[] = [];
@@ -67,5 +51,5 @@ describe('customer workflow under load (dev server)', () => {
     expect(runs.filter((r) => r.status === 'CONTINUED_AS_NEW').length).toBe(runs.length - 1);
     for (const run of runs) expect(run.historyLength).toBeLessThan(2000);
     await handle.terminate();
-  }, 600_000); // thousands of updates: minutes on a busy machine
+  }, 600_000); // thousands of signals: minutes on a busy machine
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { freePort } from '../../src/dev/free-port';
-import { ingest } from '../../src/ingest/ingest';
+import { storeEvents } from '../../src/db/events';
 import { journeyWorkflowId } from '../../src/shared/signals';
 import { identify, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
@@ -72,6 +72,14 @@ describe('production entry points refuse a bad environment, naming each bad vari
     expect(api.lines.join('\n')).toContain('Missing environment: SIGNING_SECRET, API_KEYS, ADMIN_API_KEYS');
   });
 
+  it('the dispatcher', async () => {
+    const dispatcher = run('src/dispatcher/main.ts', { DISPATCHER_CONCURRENCY: '0' });
+    expect(await dispatcher.exit).toBe(1);
+    const output = dispatcher.lines.join('\n');
+    expect(output).toContain('DISPATCHER_CONCURRENCY');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
   it('the worker', async () => {
     const worker = run('src/worker/main.ts', { SMTP_URL: 'http://mail', WORKER_MAX_CACHED_WORKFLOWS: '-1' });
     expect(await worker.exit).toBe(1);
@@ -81,7 +89,7 @@ describe('production entry points refuse a bad environment, naming each bad vari
   });
 });
 
-describe('the production worker', () => {
+describe('the production worker and dispatcher', () => {
   const env = useDevServerEnv();
   const db = useMigratedPostgres();
   const smtp = useSmtpSink();
@@ -122,9 +130,18 @@ describe('the production worker', () => {
     const started = await untilStarted(worker);
     expect(started).toMatchObject({ name: 'journeys-worker', taskQueue: 'journeys', namespace: 'default' });
 
-    const deps = { pool: db.pool(), temporal: env().client };
-    await ingest(deps, { ...identify({ email: 'prod@example.test', first_name: 'Pat' }, 'prod-1'), messageId: 'p-1' });
-    await ingest(deps, { ...track('Signed Up', {}, 'prod-1'), messageId: 'p-2' });
+    // The events as the API stores them; a dispatcher process of its own delivers them.
+    const dispatcherPort = await freePort();
+    const dispatcher = run('src/dispatcher/main.ts', {
+      TEMPORAL_ADDRESS: env().address,
+      DATABASE_URL: db.url(),
+      DISPATCHER_METRICS_PORT: String(dispatcherPort),
+    });
+    workers.push(dispatcher);
+    await storeEvents(db.pool(), [
+      { ...identify({ email: 'prod@example.test', first_name: 'Pat' }, 'prod-1'), messageId: 'p-1' },
+      { ...track('Signed Up', {}, 'prod-1'), messageId: 'p-2' },
+    ]);
     const mail = await eventually(() => smtp.to('prod@example.test')[0], 'the confirmation email');
     expect(mail.subject).toBe('Please confirm your email address for Journeys Shop');
 
@@ -159,5 +176,14 @@ describe('the production worker', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
     expect(logs(worker).map((l) => l.msg)).toContain('worker stopped');
+
+    const dispatched = await (await fetch(`http://127.0.0.1:${dispatcherPort}/metrics`)).text();
+    expect(dispatched.split('\n')).toEqual(
+      expect.arrayContaining(['journeys_events_delivered_total 2', 'journeys_events_pending 0']),
+    );
+    expect(logs(dispatcher).find((l) => l.msg === 'dispatcher started')).toMatchObject({ name: 'journeys-dispatcher' });
+    dispatcher.child.kill('SIGTERM');
+    expect(await dispatcher.exit).toBe(0);
+    expect(logs(dispatcher).map((l) => l.msg)).toContain('dispatcher stopped');
   }, 600_000);
 });

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Events, type CustomerEvent } from '../shared/events';
 import { productEventSignal, productWorkflowId } from '../shared/signals';
-import { TASK_QUEUE } from '../worker/task-queue';
+import { TASK_QUEUE } from '../config/task-queue';
 import type { product } from '../workflows/product';
 
 export interface Restock {

@@ -1,0 +1,170 @@
+import type { Pool } from 'pg';
+import type { CustomerEvent } from '../shared/events';
+import { customerEvent } from './events';
+import { applyEvent } from './projections';
+import type { Queryable } from './queryable';
+
+// What the dispatcher asks of PostgreSQL: which customers have events to deliver (each leased to
+// one dispatcher at a time, so their order holds), those events in order, their projection, and
+// what has been delivered.
+
+/** One customer's undelivered events, oldest first, with whether each is projected yet. */
+export interface PendingEvent {
+  seq: string;
+  projected: boolean;
+  event: CustomerEvent;
+}
+
+/**
+ * Leases up to `limit` customers with undelivered events, the longest waiting first, to `holder`
+ * for `leaseMs`: customers leased by another dispatcher are skipped, a lease that ran out is taken over.
+ */
+export async function leaseCustomers(db: Queryable, holder: string, limit: number, leaseMs: number): Promise<string[]> {
+  const { rows } = await db.query<{ customer_id: string }>(
+    `WITH waiting AS (
+       SELECT e.customer_id, min(e.seq) AS first
+       FROM events e
+       WHERE e.delivered_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM dispatch_leases l WHERE l.customer_id = e.customer_id AND l.leased_until > now())
+       GROUP BY e.customer_id
+       ORDER BY first
+       LIMIT $2
+     )
+     INSERT INTO dispatch_leases (customer_id, holder, leased_until)
+     SELECT customer_id, $1, now() + make_interval(secs => $3) FROM waiting
+     ON CONFLICT (customer_id) DO UPDATE SET holder = excluded.holder, leased_until = excluded.leased_until
+       WHERE dispatch_leases.leased_until <= now()
+     RETURNING customer_id`,
+    [holder, limit, leaseMs / 1000],
+  );
+  return rows.map((r) => r.customer_id);
+}
+
+/** Extends the lease, if `holder` still has it; false when it ran out and another took it. */
+export async function renewLease(db: Queryable, customerId: string, holder: string, leaseMs: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE dispatch_leases SET leased_until = now() + make_interval(secs => $3) WHERE customer_id = $1 AND holder = $2`,
+    [customerId, holder, leaseMs / 1000],
+  );
+  return rowCount === 1;
+}
+
+/** Gives the customer back: at once (done), or after `afterMs` (a backend is down: try later). */
+export async function releaseLease(db: Queryable, customerId: string, holder: string, afterMs = 0): Promise<void> {
+  if (afterMs > 0) {
+    await db.query(
+      `UPDATE dispatch_leases SET leased_until = now() + make_interval(secs => $3) WHERE customer_id = $1 AND holder = $2`,
+      [customerId, holder, afterMs / 1000],
+    );
+  } else {
+    await db.query('DELETE FROM dispatch_leases WHERE customer_id = $1 AND holder = $2', [customerId, holder]);
+  }
+}
+
+/** Up to `limit` of the customer's undelivered events, in the order they were accepted. */
+export async function pendingEvents(db: Queryable, customerId: string, limit: number): Promise<PendingEvent[]> {
+  const { rows } = await db.query<{
+    seq: string;
+    message_id: string;
+    type: 'identify' | 'track';
+    name: string;
+    properties: Record<string, unknown>;
+    traits: Record<string, unknown>;
+    context: Record<string, unknown>;
+    occurred_at: Date;
+    projected_at: Date | null;
+  }>(
+    `SELECT seq, message_id, type, name, properties, traits, context, occurred_at, projected_at
+     FROM events WHERE customer_id = $1 AND delivered_at IS NULL ORDER BY seq LIMIT $2`,
+    [customerId, limit],
+  );
+  return rows.map((r) => ({
+    seq: r.seq,
+    projected: r.projected_at !== null,
+    event: customerEvent({
+      messageId: r.message_id,
+      type: r.type,
+      event: r.name,
+      userId: customerId,
+      timestamp: r.occurred_at.toISOString(),
+      ...(r.type === 'identify' ? { traits: r.traits } : { properties: r.properties }),
+      context: r.context,
+    }),
+  }));
+}
+
+/**
+ * Applies the events not yet projected to the profile, carts, orders and consent, in order, in one
+ * transaction, and records them projected. Repeating it is harmless (the projections are).
+ */
+export async function projectEvents(pool: Pool, customerId: string, pending: PendingEvent[]): Promise<void> {
+  const todo = pending.filter((p) => !p.projected);
+  if (todo.length === 0) return;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const { event } of todo) await applyEvent(client, event);
+    await client.query(`UPDATE events SET projected_at = now() WHERE customer_id = $1 AND seq = ANY($2::bigint[])`, [
+      customerId,
+      todo.map((p) => p.seq),
+    ]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Records the customer's events up to `seq` as delivered to their workflow. */
+export async function markDelivered(db: Queryable, customerId: string, throughSeq: string): Promise<void> {
+  await db.query(
+    'UPDATE events SET delivered_at = now() WHERE customer_id = $1 AND seq <= $2 AND delivered_at IS NULL',
+    [customerId, throughSeq],
+  );
+}
+
+/** How much is waiting: undelivered events, and how long the oldest has waited (seconds; 0 with none). */
+export interface Backlog {
+  pending: number;
+  oldestAgeSeconds: number;
+}
+
+export async function backlog(db: Queryable): Promise<Backlog> {
+  const { rows } = await db.query<{ pending: number; age: number | null }>(
+    `SELECT count(*)::int AS pending, extract(epoch FROM now() - min(received_at))::float8 AS age
+     FROM events WHERE delivered_at IS NULL`,
+  );
+  return { pending: rows[0].pending, oldestAgeSeconds: Math.max(0, rows[0].age ?? 0) };
+}
+
+/** A customer's events accepted and not yet delivered, as the admin inspection shows them. */
+export interface WaitingEvents {
+  count: number;
+  /** The first `limit` of them, oldest first. */
+  events: { messageId: string; type: string; event: string; receivedAt: string }[];
+}
+
+export async function waitingEvents(db: Queryable, customerId: string, limit: number): Promise<WaitingEvents> {
+  const { rows } = await db.query<{
+    message_id: string;
+    type: string;
+    name: string;
+    received_at: Date;
+    total: number;
+  }>(
+    `SELECT message_id, type, name, received_at, count(*) OVER ()::int AS total
+     FROM events WHERE customer_id = $1 AND delivered_at IS NULL ORDER BY seq LIMIT $2`,
+    [customerId, limit],
+  );
+  return {
+    count: rows[0]?.total ?? 0,
+    events: rows.map((r) => ({
+      messageId: r.message_id,
+      type: r.type,
+      event: r.name,
+      receivedAt: r.received_at.toISOString(),
+    })),
+  };
+}
