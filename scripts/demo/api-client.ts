@@ -1,4 +1,4 @@
-import type { IdentifyCall, TrackCall } from '../../src/api/schemas';
+import type { IdentifyCall, TrackCall } from '../../src/api/segment-calls';
 import type { JourneyStats } from '../../src/stats/journey-stats';
 import type { RecipientMessage } from '../../src/stats/recipient-history';
 import type { Product } from './catalogue';

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { getProfile } from '../activities/lookups';
 import { waitingEvents } from '../db/dispatch';
+import { recentRejected } from '../db/rejected';
 import { suppress } from '../db/suppression';
 import type { CustomerState } from '../shared/customer';
 import type { JourneyView } from '../shared/journey';
@@ -10,7 +11,7 @@ import { customerStateQuery, customerWorkflowId, journeyStateQuery } from '../sh
 import { isTemporalUnavailable } from '../temporal/errors';
 import { journeyStats, journeyStepStats, recipientHistory } from '../stats/journey-stats';
 import { ApiError } from './errors';
-import { customerParams, journeyParams, messagesQuery, statsQuery } from './schemas';
+import { customerParams, journeyParams, limitQuery, statsQuery } from './schemas';
 import { parse } from './validate';
 
 export interface AdminRouteDeps {
@@ -152,8 +153,13 @@ export function adminRouter(deps: AdminRouteDeps): Router {
 
   router.get('/v1/customers/:id/messages', async (req, res) => {
     const { id } = parse(customerParams, req.params);
-    const { limit = 100 } = parse(messagesQuery, req.query);
+    const { limit = 100 } = parse(limitQuery, req.query);
     res.json({ messages: await recipientHistory(pool, id, limit) });
+  });
+
+  router.get('/v1/rejected-events', async (req, res) => {
+    const { limit = 100 } = parse(limitQuery, req.query);
+    res.json({ rejected: await recentRejected(pool, limit) });
   });
 
   router.delete('/v1/customers/:id', async (req, res) => {

@@ -1,8 +1,9 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { storeEvents, type StoredEvent } from '../db/events';
+import { storeRejected } from '../db/rejected';
 import { backlogMetrics } from '../dispatcher/metrics';
 import { adminRouter } from './admin-routes';
 import { catalogRouter } from './catalog-routes';
@@ -37,7 +38,7 @@ export interface AppDeps {
   backlogThresholdSeconds?: number;
 }
 
-const ADMIN_PATHS = ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/products'];
+const ADMIN_PATHS = ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/products', '/v1/rejected-events'];
 
 /** The HTTP API: Segment-style ingestion, admin inspection and statistics, and our own email links. */
 export function createApp(deps: AppDeps): Express {
@@ -66,12 +67,22 @@ export function createApp(deps: AppDeps): Express {
   // Each key has its own request budget.
   const limit = deps.rateLimitPerMinute ?? 6000;
   const perKey = limit > 0 ? [rateLimitPerKey(limit)] : [];
-  app.use(INGEST_PATHS, requireKey(deps.apiKeys, 'journeys'), ...perKey);
-  app.use(ADMIN_PATHS, requireKey(deps.adminKeys, 'journeys-admin'), ...perKey);
   // JSON whatever the Content-Type says: Segment's browser library sends text/plain (no CORS
-  // preflight), and a body that is not JSON is a 400 either way.
-  app.use('/v1', express.json({ limit: '500kb', type: () => true }));
-  app.use(ingestRouter({ store, accepted: metrics.eventsAccepted }));
+  // preflight), RudderStack's gzip as form-urlencoded; a body that is not JSON is a 400 either way.
+  const json = express.json({ limit: '500kb', type: () => true });
+  // A call without an Authorization header may carry its write key in the body: read it first then.
+  const bodyFirst: RequestHandler = (req, res, next) => (req.get('authorization') ? next() : json(req, res, next));
+  app.use(INGEST_PATHS, bodyFirst, requireKey(deps.apiKeys, 'journeys', { inBody: true }), ...perKey);
+  app.use(ADMIN_PATHS, requireKey(deps.adminKeys, 'journeys-admin'), ...perKey);
+  app.use('/v1', json);
+  app.use(
+    ingestRouter({
+      store,
+      storeRejected: (rejected) => storeRejected(deps.pool, rejected),
+      accepted: metrics.eventsAccepted,
+      rejected: metrics.eventsRejected,
+    }),
+  );
   app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
   app.use(catalogRouter({ pool: deps.pool, temporal: deps.temporal, deliveryTimeoutMs: deps.deliveryTimeoutMs }));
   if (deps.preview) app.use(previewRouter({ pool: deps.pool, ...deps.preview }));

@@ -3,9 +3,10 @@ import { ApiError, sendError } from './errors';
 
 /**
  * Write keys, Segment's way: HTTP Basic with the key as user name and no password, or a Bearer
- * token. A missing or unknown key answers 401 with WWW-Authenticate.
+ * token; with `inBody`, also the body's `writeKey` (as Segment's libraries may send it). A missing
+ * or unknown key answers 401 with WWW-Authenticate.
  */
-export function requireKey(keys: string[], realm: string): RequestHandler {
+export function requireKey(keys: string[], realm: string, options: { inBody?: boolean } = {}): RequestHandler {
   const known = new Set(keys);
   return (req, res, next) => {
     const header = req.get('authorization') ?? '';
@@ -13,6 +14,7 @@ export function requireKey(keys: string[], realm: string): RequestHandler {
     let key: string | undefined;
     if (/^basic$/i.test(scheme)) key = Buffer.from(value, 'base64').toString('utf8').split(':')[0];
     else if (/^bearer$/i.test(scheme)) key = value;
+    else if (options.inBody && typeof req.body?.writeKey === 'string') key = req.body.writeKey;
     if (key && known.has(key)) {
       res.locals.apiKey = key;
       return next();

@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { CALL_TYPES } from '../shared/events';
 
-export const INGEST_PATHS = ['/v1/identify', '/v1/track', '/v1/batch'];
+export const INGEST_PATHS = [...CALL_TYPES.map((type) => `/v1/${type}`), '/v1/batch'];
 
 /**
  * The API's Prometheus metrics, on a registry of its own (one per app, so tests and embedders
@@ -31,7 +32,7 @@ export function createApiMetrics(registry = new Registry()) {
   });
   const rejected = new Counter({
     name: 'journeys_events_rejected_total',
-    help: 'Ingestion requests refused, by reason (the error code of the answer)',
+    help: 'Calls refused, by reason (the error code): each refused item of a batch, or the whole request',
     labelNames: ['reason'],
     registers: [registry],
   });
@@ -44,7 +45,12 @@ export function createApiMetrics(registry = new Registry()) {
       const labels = { method: req.method, route, status: String(res.statusCode) };
       stop(labels);
       requests.inc(labels);
-      if (res.statusCode >= 400 && INGEST_PATHS.includes(req.originalUrl.split('?')[0])) {
+      // Refusals the ingest routes counted call by call are not counted again as a request.
+      if (
+        res.statusCode >= 400 &&
+        !res.locals.rejectionsCounted &&
+        INGEST_PATHS.includes(req.originalUrl.split('?')[0])
+      ) {
         rejected.inc({ reason: String(res.locals.errorCode ?? res.statusCode) });
       }
     });
@@ -59,6 +65,10 @@ export function createApiMetrics(registry = new Registry()) {
       const byType = new Map<string, number>();
       for (const e of events) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
       for (const [type, count] of byType) accepted.inc({ type }, count);
+    },
+    /** Counts refused calls by reason. */
+    eventsRejected: (codes: string[]) => {
+      for (const reason of codes) rejected.inc({ reason });
     },
   };
 }

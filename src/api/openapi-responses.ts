@@ -14,6 +14,32 @@ export const error = z
   .meta({ id: 'Error' });
 export const success = z.object({ success: z.literal(true) }).meta({ id: 'Success' });
 
+/** Why a call was refused: its code and message, with `details` naming each field. */
+const refusal = {
+  code: z.string().meta({ example: 'invalid_request' }),
+  message: z.string().meta({ example: 'userId or anonymousId is required' }),
+  details: z.unknown().optional(),
+};
+export const batchAccepted = z
+  .object({
+    success: z.literal(true),
+    rejected: z
+      .array(z.object({ index: z.int(), ...refusal }))
+      .optional()
+      .meta({ description: 'The calls not accepted, by their index in the batch (absent when all were)' }),
+  })
+  .meta({ id: 'BatchAccepted' });
+export const rejectedEvent = z
+  .object({
+    id: z.int(),
+    receivedAt: z.iso.datetime(),
+    endpoint: z.string(),
+    index: z.int().optional().meta({ description: 'Its index in the batch' }),
+    ...refusal,
+    payload: z.unknown().meta({ description: 'The call as it was sent' }),
+  })
+  .meta({ id: 'RejectedEvent' });
+
 export const message = z
   .looseObject({
     id: z.number().int(),

@@ -1,18 +1,25 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
-  batchSchema,
   customerParams,
-  identifySchema,
   journeyParams,
-  messagesQuery,
+  limitQuery,
   previewQuery,
   productsSchema,
   statsQuery,
   templateParams,
-  trackSchema,
 } from './schemas';
-import { customer, error, journeyStats, message, readiness, success } from './openapi-responses';
+import { batchSchema, callSchemas } from './segment-calls';
+import {
+  batchAccepted,
+  customer,
+  error,
+  journeyStats,
+  message,
+  readiness,
+  rejectedEvent,
+  success,
+} from './openapi-responses';
 
 // The OpenAPI 3.1 document served at /openapi.json, built from the zod schemas the routes validate
 // with, and the response descriptions in openapi-responses.ts.
@@ -52,6 +59,22 @@ const ingest = (path: string, schema: z.ZodType, summary: string): Route => ({
   },
 });
 
+/** /v1/batch: the valid calls are accepted, and the others answered by index. */
+const batchIngest = (): Route => {
+  const route = ingest('/v1/batch', batchSchema.meta({ id: 'Batch' }), 'Up to 2,500 calls of any type in one request');
+  return {
+    ...route,
+    responses: {
+      ...route.responses,
+      200: json(
+        batchAccepted,
+        'The valid calls are stored (and delivered shortly after); `rejected` lists the others, by index',
+      ),
+      400: json(error, 'The body is not a batch, or no call in it is valid (`details` lists each, by index)'),
+    },
+  };
+};
+
 const admin = (route: Route): Route => ({
   ...route,
   security: [{ bearer: [] }, { adminBasic: [] }],
@@ -72,7 +95,7 @@ const link = (route: Route): Route => ({
 const routes: Route[] = [
   ingest(
     '/v1/identify',
-    identifySchema.meta({
+    callSchemas.identify.meta({
       id: 'Identify',
       example: {
         userId: 'c-1',
@@ -84,7 +107,7 @@ const routes: Route[] = [
   ),
   ingest(
     '/v1/track',
-    trackSchema.meta({
+    callSchemas.track.meta({
       id: 'Track',
       example: {
         userId: 'c-1',
@@ -95,7 +118,30 @@ const routes: Route[] = [
     }),
     "Record an event (Segment's track call)",
   ),
-  ingest('/v1/batch', batchSchema.meta({ id: 'Batch' }), 'Up to 2,500 identify and track calls in one request'),
+  ingest(
+    '/v1/page',
+    callSchemas.page.meta({
+      id: 'Page',
+      example: { anonymousId: 'a-7', name: 'Pricing', properties: { url: 'https://shop.example/pricing' } },
+    }),
+    "A page viewed on the web (Segment's page call)",
+  ),
+  ingest(
+    '/v1/screen',
+    callSchemas.screen.meta({ id: 'Screen', example: { userId: 'c-1', name: 'Basket' } }),
+    "A screen viewed in an app (Segment's screen call)",
+  ),
+  ingest(
+    '/v1/group',
+    callSchemas.group.meta({ id: 'Group', example: { userId: 'c-1', groupId: 'acme', traits: { plan: 'team' } } }),
+    "The customer belongs to a group, such as a company (Segment's group call)",
+  ),
+  ingest(
+    '/v1/alias',
+    callSchemas.alias.meta({ id: 'Alias', example: { userId: 'c-1', previousId: 'a-7' } }),
+    "Links an earlier id (an anonymous visitor's) to the customer (Segment's alias call)",
+  ),
+  batchIngest(),
   admin({
     method: 'get',
     path: '/v1/customers/{id}',
@@ -109,8 +155,19 @@ const routes: Route[] = [
     path: '/v1/customers/{id}/messages',
     tags: ['Inspection'],
     summary: "The customer's messages with their opens and clicks, newest first",
-    request: { params: customerParams, query: messagesQuery },
+    request: { params: customerParams, query: limitQuery },
     responses: { 200: json(z.object({ messages: z.array(message) }), 'Messages'), 400: failures[400] },
+  }),
+  admin({
+    method: 'get',
+    path: '/v1/rejected-events',
+    tags: ['Inspection'],
+    summary: 'Calls the ingestion API refused for what they contain, newest first, as they were sent',
+    request: { query: limitQuery },
+    responses: {
+      200: json(z.object({ rejected: z.array(rejectedEvent) }), 'Refused calls'),
+      400: failures[400],
+    },
   }),
   admin({
     method: 'delete',

@@ -1,66 +1,9 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import { contextSchema, httpUrl, MAX_AMOUNT, propertiesByEvent, traitsSchema } from './event-properties';
+import { httpUrl, MAX_AMOUNT } from './event-properties';
 
 // Every request the API accepts, as zod schemas: the routes validate with them, and /openapi.json is
 // generated from them, so the documentation cannot drift from what the code checks.
-
-// Ingestion: Segment's HTTP Tracking API, as we accept it. traits, properties and context are open
-// objects; the fields Journeys reads in them are checked for meaning (event-properties.ts).
-
-/** The earliest and latest event time taken: outside them a timestamp is a broken clock, not history. */
-const EARLIEST_EVENT = Date.UTC(1900, 0, 1);
-const LATEST_EVENT = Date.UTC(10000, 0, 1);
-
-const common = {
-  userId: z.string({ error: 'userId is required' }).min(1, 'userId is required').max(255),
-  anonymousId: z.string().max(255).optional(),
-  messageId: z.string().min(1).max(255).optional(),
-  timestamp: z.iso
-    .datetime({ offset: true })
-    .refine((t) => {
-      const ms = Date.parse(t);
-      return ms >= EARLIEST_EVENT && ms < LATEST_EVENT;
-    }, 'timestamp must be between the years 1900 and 9999')
-    .optional(),
-  context: contextSchema.optional(),
-};
-
-const identifyShape = { ...common, type: z.literal('identify').optional(), traits: traitsSchema.optional() };
-const trackShape = {
-  ...common,
-  type: z.literal('track').optional(),
-  event: z.string({ error: 'event is required' }).min(1, 'event is required').max(200),
-  properties: z.record(z.string(), z.unknown()).optional(),
-};
-
-/** The properties of the events Journeys acts on must mean what Segment's specs say. */
-function checkProperties(call: { event: string; properties?: Record<string, unknown> }, ctx: z.RefinementCtx): void {
-  const schema = propertiesByEvent[call.event];
-  const result = schema?.safeParse(call.properties ?? {});
-  for (const issue of result?.error?.issues ?? []) {
-    ctx.addIssue({ code: 'custom', path: ['properties', ...issue.path], message: issue.message });
-  }
-}
-
-export const identifySchema = z.object(identifyShape);
-export const trackSchema = z.object(trackShape).superRefine(checkProperties);
-
-export const batchItemSchema = z.discriminatedUnion('type', [
-  z.object({ ...identifyShape, type: z.literal('identify') }),
-  z.object({ ...trackShape, type: z.literal('track') }).superRefine(checkProperties),
-]);
-
-export const MAX_EVENT_BYTES = 32 * 1024;
-export const MAX_BATCH_EVENTS = 2500;
-
-export const batchSchema = z.object({
-  batch: z.array(batchItemSchema).min(1).max(MAX_BATCH_EVENTS),
-  context: contextSchema.optional(),
-});
-
-export type IdentifyCall = z.infer<typeof identifySchema>;
-export type TrackCall = z.infer<typeof trackSchema>;
 
 // Inspection and statistics (admin).
 
@@ -75,7 +18,7 @@ export const journeyParams = z.object({
 });
 
 const limitMessage = 'limit must be a whole number from 1 to 500';
-export const messagesQuery = z.object({
+export const limitQuery = z.object({
   limit: z
     .string(limitMessage)
     .regex(/^\d{1,3}$/, limitMessage)

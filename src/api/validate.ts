@@ -15,15 +15,27 @@ function naming({ path, message }: Issue): string {
   return /^[a-z]/.test(message) ? `${path} ${message}` : `${path}: ${message}`;
 }
 
+/** The input parsed, or the 400 naming each field that failed. */
+export type Checked<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
 /**
- * Parses a body, params or query with `schema`, after checking that every value in it is well
- * formed (no NUL, no lone surrogate, finite numbers, bounded nesting); a failure is a 400 naming
- * each field that failed.
+ * Checks a body, params or query against `schema`, after checking that every value in it is well
+ * formed (no NUL, no lone surrogate, finite numbers, bounded nesting).
  */
-export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+export function check<T extends z.ZodType>(schema: T, input: unknown): Checked<z.infer<T>> {
   const malformed = wellFormedIssues(input);
-  if (malformed.length > 0) throw invalid(malformed);
+  if (malformed.length > 0) return { ok: false, error: invalid(malformed) };
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw invalid(result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  if (result.success) return { ok: true, data: result.data };
+  return {
+    ok: false,
+    error: invalid(result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))),
+  };
+}
+
+/** `check`, throwing its 400. */
+export function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const checked = check(schema, input);
+  if (!checked.ok) throw checked.error;
+  return checked.data;
 }

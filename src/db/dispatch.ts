@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { CustomerEvent } from '../shared/events';
+import type { CallType, CustomerEvent } from '../shared/events';
 import { customerEvent } from './events';
 import { applyEvent } from './projections';
 import type { Queryable } from './queryable';
@@ -66,7 +66,7 @@ export async function pendingEvents(db: Queryable, customerId: string, limit: nu
   const { rows } = await db.query<{
     seq: string;
     message_id: string;
-    type: 'identify' | 'track';
+    type: CallType;
     name: string;
     properties: Record<string, unknown>;
     traits: Record<string, unknown>;
@@ -87,7 +87,8 @@ export async function pendingEvents(db: Queryable, customerId: string, limit: nu
       event: r.name,
       userId: customerId,
       timestamp: r.occurred_at.toISOString(),
-      ...(r.type === 'identify' ? { traits: r.traits } : { properties: r.properties }),
+      ...(Object.keys(r.properties).length > 0 || r.type === 'track' ? { properties: r.properties } : {}),
+      ...(Object.keys(r.traits).length > 0 || r.type === 'identify' ? { traits: r.traits } : {}),
       context: r.context,
     }),
   }));

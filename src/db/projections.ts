@@ -8,9 +8,9 @@ import { suppress } from './suppression';
 
 /**
  * Projects one accepted event into the tables the activities read: the customer's profile, carts,
- * orders, marketing consent and suppressions. The API calls it once per messageId, in the
- * transaction that stores the event; every statement is safe to repeat all the same (upserts, and
- * cart quantity changes guarded by their messageId), so a repeat changes nothing.
+ * orders, marketing consent and suppressions. The dispatcher calls it for each customer's events
+ * in the order they were accepted, just before delivering them; every statement is safe to repeat
+ * (upserts, and cart quantity changes guarded by their messageId), so a repeat changes nothing.
  */
 export async function applyEvent(db: Queryable, event: CustomerEvent): Promise<void> {
   await upsertCustomer(db, event);
@@ -66,7 +66,7 @@ async function upsertCustomer(db: Queryable, event: CustomerEvent): Promise<void
   const { set, fill } = profileChange(event);
   const merge: Record<string, unknown> = {};
   const unset: string[] = [];
-  for (const [name, value] of Object.entries(event.type === 'identify' ? (event.traits ?? {}) : {})) {
+  for (const [name, value] of Object.entries(event.traits ?? {})) {
     if (isProfileTrait(name)) continue; // kept in its own column
     if (value === null) unset.push(name);
     else merge[name] = value;

@@ -22,17 +22,22 @@ export const Events = {
 
 export type JsonObject = Record<string, unknown>;
 
-/** One event about one customer, as the API accepted it (Segment's identify or track call). */
+/** Segment's calls: https://segment.com/docs/connections/spec/ */
+export const CALL_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
+export type CallType = (typeof CALL_TYPES)[number];
+
+/** One event about one customer, as the API accepted it (one of Segment's calls). */
 export interface CustomerEvent {
   /** Idempotency key: the same messageId is processed once. */
   messageId: string;
-  type: 'identify' | 'track';
-  /** The track call's event name; `identify` for identify calls. */
+  type: CallType;
+  /** The track call's event name; the call type for the other calls (`identify`, `page`...). */
   event: string;
   userId: string;
   /** ISO 8601: when it happened, as the backend says. */
   timestamp: string;
   properties?: JsonObject;
+  /** identify's traits, or the traits another call carried in context.traits. */
   traits?: JsonObject;
   /** What Segment's context says of the device the event came from, as far as the profile uses it. */
   context?: EventContext;

@@ -9,7 +9,7 @@ import type { CustomerEvent } from './events';
 export type ProfileField = 'email' | 'first_name' | 'last_name' | 'locale' | 'timezone' | 'birthday';
 
 export interface ProfileChange {
-  /** From identify traits: the value to keep, or null to clear the field. */
+  /** From the event's traits: the value to keep, or null to clear the field. */
   set: Partial<Record<ProfileField, string | null>>;
   /** From Segment's context (the device's settings): kept only where the profile has none yet. */
   fill: Partial<Record<'locale' | 'timezone', string>>;
@@ -43,12 +43,11 @@ function value(field: ProfileField, raw: unknown): string | null | undefined {
 
 export function profileChange(event: CustomerEvent): ProfileChange {
   const change: ProfileChange = { set: {}, fill: {} };
-  if (event.type === 'identify') {
-    for (const [name, raw] of Object.entries(event.traits ?? {})) {
-      const field = TRAITS[name];
-      const v = field && value(field, raw);
-      if (field && v !== undefined) change.set[field] = v;
-    }
+  // identify's traits, or those another call carried in Segment's context.traits.
+  for (const [name, raw] of Object.entries(event.traits ?? {})) {
+    const field = TRAITS[name];
+    const v = field && value(field, raw);
+    if (field && v !== undefined) change.set[field] = v;
   }
   for (const field of ['locale', 'timezone'] as const) {
     const v = value(field, event.context?.[field]);
