@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { getProfile } from '../activities/lookups';
@@ -7,8 +7,8 @@ import { recentRejected } from '../db/rejected';
 import { suppress } from '../db/suppression';
 import type { CustomerState } from '../shared/customer';
 import type { JourneyView } from '../shared/journey';
-import { customerStateQuery, customerWorkflowId, journeyStateQuery } from '../shared/signals';
-import { isTemporalUnavailable } from '../temporal/errors';
+import { customerWorkflowId, journeyStateQuery } from '../shared/signals';
+import { customerState, endCustomer, queried, unlessNotFound } from '../temporal/customer-workflows';
 import { journeyStats, journeyStepStats, recipientHistory } from '../stats/journey-stats';
 import { ApiError } from './errors';
 import { customerParams, journeyParams, limitQuery, statsQuery } from './schemas';
@@ -23,43 +23,6 @@ export interface AdminRouteDeps {
 const OVERVIEW_MESSAGES = 20;
 /** How many of the customer's undelivered events it lists (it counts them all). */
 const OVERVIEW_PENDING = 20;
-/** `undefined` instead of WorkflowNotFoundError: the workflow never existed, or is gone. */
-async function unlessNotFound<T>(run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
-    throw err;
-  }
-}
-
-/** How long a `state` query may take: a workflow whose worker is down never answers. */
-const QUERY_TIMEOUT_MS = 5000;
-
-/**
- * A workflow's answer to a query, or `undefined` when it cannot answer now: gone; not through its
- * first workflow task (FAILED_PRECONDITION: just started, or its task failing); or no worker
- * running it (no answer in time, though Temporal answered the describe before it).
- */
-async function queried<T>(temporal: Client, run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await temporal.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => unlessNotFound(run));
-  } catch (err) {
-    if (isTemporalUnavailable(err)) return undefined;
-    throw err;
-  }
-}
-
-/**
- * The customer workflow's state, or null when there is none to ask: never started, or
- * terminated (as erasure does; a terminated customer is not shown as if it were still there).
- */
-async function customerState(temporal: Client, handle: WorkflowHandle): Promise<CustomerState | null> {
-  const description = await unlessNotFound(() => handle.describe());
-  if (!description || description.status.name === 'TERMINATED') return null;
-  return (await queried(temporal, () => handle.query(customerStateQuery))) ?? null;
-}
-
 /**
  * A running journey as the admin sees it: its workflow, whether it still runs, and its `state` query
  * (absent while it cannot answer: before its first workflow task, or ended before it had one).
@@ -84,12 +47,6 @@ async function journeyEntries(temporal: Client, state: CustomerState | null): Pr
     }),
   );
   return entries.filter((e) => e !== undefined);
-}
-
-/** Terminates the workflow if it is still running; true if it was. */
-async function terminate(temporal: Client, workflowId: string, reason: string): Promise<boolean> {
-  const done = await unlessNotFound(() => temporal.workflow.getHandle(workflowId).terminate(reason));
-  return done !== undefined;
 }
 
 /**
@@ -164,14 +121,9 @@ export function adminRouter(deps: AdminRouteDeps): Router {
 
   router.delete('/v1/customers/:id', async (req, res) => {
     const { id } = parse(customerParams, req.params);
-    const workflowId = customerWorkflowId(id);
-    const state = await customerState(temporal, temporal.workflow.getHandle(workflowId));
-    const reason = 'customer erased';
-    // The customer first, so it starts no journey while its journeys are being ended.
-    const customerRan = await terminate(temporal, workflowId, reason);
-    const journeysRan = await Promise.all(Object.keys(state?.running ?? {}).map((j) => terminate(temporal, j, reason)));
+    const ended = await endCustomer(temporal, id, 'customer erased');
     const touched = await erase(pool, id);
-    if (!customerRan && !journeysRan.includes(true) && touched === 0) {
+    if (!ended && touched === 0) {
       throw new ApiError(404, 'not_found', `Nothing to erase for customer ${id}`);
     }
     res.status(204).end();

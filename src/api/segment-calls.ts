@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ANONYMOUS_PREFIX } from '../shared/customer';
 import type { CallType } from '../shared/events';
 import { contextSchema, propertiesByEvent, traitsSchema } from './event-properties';
 
@@ -14,9 +15,6 @@ export const isEventTime = (ms: number): boolean => ms >= EARLIEST_EVENT && ms <
 const time = z.iso
   .datetime({ offset: true })
   .refine((t) => isEventTime(Date.parse(t)), 'must be between the years 1900 and 9999');
-
-/** Customers of anonymous visitors are keyed `anonymous:<anonymousId>`, apart from every userId. */
-export const ANONYMOUS_PREFIX = 'anonymous:';
 
 /** A userId or anonymousId: text, or a number some backends send (kept as its decimal text). */
 const identity = z

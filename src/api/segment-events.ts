@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '../db/events';
 import type { CallType } from '../shared/events';
-import { ANONYMOUS_PREFIX, isEventTime } from './segment-calls';
+import { anonymousCustomerId } from '../shared/customer';
+import { isEventTime } from './segment-calls';
 
 /** A call after validation: the fields of every call type, each present where its type has it. */
 export interface ValidCall {
@@ -48,7 +49,8 @@ function occurredAt(call: ValidCall, arrival: Arrival): string {
  * `anonymous:<anonymousId>`. A track call keeps its name; the others are named by their type, with
  * what they carry in properties (a page's name and category, a group's id and traits, an alias's
  * previous id). The traits of identify, or those another call carries in context.traits, update
- * the profile; a group's traits are the group's, not the customer's.
+ * the profile; a group's traits are the group's, not the customer's. A call that names both a
+ * userId and an anonymousId (or an alias) links the visitor to the customer (db/identity.ts).
  */
 export function storedEvent(call: ValidCall, type: CallType, arrival: Arrival): StoredEvent {
   const context = { ...arrival.context, ...call.context };
@@ -57,7 +59,7 @@ export function storedEvent(call: ValidCall, type: CallType, arrival: Arrival): 
     messageId: call.messageId ?? randomUUID(),
     type,
     event: type === 'track' ? call.event! : type,
-    userId: call.userId ?? `${ANONYMOUS_PREFIX}${call.anonymousId}`,
+    userId: call.userId ?? anonymousCustomerId(call.anonymousId!),
     timestamp: occurredAt(call, arrival),
     context,
   };
@@ -69,6 +71,9 @@ export function storedEvent(call: ValidCall, type: CallType, arrival: Arrival): 
   }
   if (type === 'group') event.properties = { group_id: call.groupId, traits: call.traits ?? {} };
   if (type === 'alias') event.properties = { previous_id: call.previousId };
+  // The visitor this customer was before: a call with both ids, or an alias from the earlier id.
+  const before = type === 'alias' ? call.previousId : call.userId && call.anonymousId;
+  if (before) event.wasAnonymous = anonymousCustomerId(before);
   return event;
 }
 

@@ -3,6 +3,7 @@ import type { CallType, CustomerEvent } from '../shared/events';
 import { customerEvent } from './events';
 import { applyEvent } from './projections';
 import type { Queryable } from './queryable';
+import { inTransaction } from './transaction';
 
 // What the dispatcher asks of PostgreSQL: which customers have events to deliver (each leased to
 // one dispatcher at a time, so their order holds), those events in order, their projection, and
@@ -101,21 +102,13 @@ export async function pendingEvents(db: Queryable, customerId: string, limit: nu
 export async function projectEvents(pool: Pool, customerId: string, pending: PendingEvent[]): Promise<void> {
   const todo = pending.filter((p) => !p.projected);
   if (todo.length === 0) return;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     for (const { event } of todo) await applyEvent(client, event);
     await client.query(`UPDATE events SET projected_at = now() WHERE customer_id = $1 AND seq = ANY($2::bigint[])`, [
       customerId,
       todo.map((p) => p.seq),
     ]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Records the customer's events up to `seq` as delivered to their workflow. */

@@ -1,8 +1,15 @@
+import type { Pool } from 'pg';
 import { profileContext, type CustomerEvent } from '../shared/events';
+import { linkIdentities } from './identity';
 import type { Queryable } from './queryable';
+import { inTransaction } from './transaction';
 
 /** An event as the API accepted it, with Segment's whole context (kept in PostgreSQL only). */
-export type StoredEvent = Omit<CustomerEvent, 'context'> & { context?: Record<string, unknown> };
+export type StoredEvent = Omit<CustomerEvent, 'context'> & {
+  context?: Record<string, unknown>;
+  /** The anonymous customer (`anonymous:<id>`) this customer was before, when the call says so. */
+  wasAnonymous?: string;
+};
 
 /** The event as its customer workflow gets it: of the context, only what the profile uses. */
 export function customerEvent({ context, ...event }: StoredEvent): CustomerEvent {
@@ -16,10 +23,21 @@ export const EVENTS_CHANNEL = 'journeys_events';
 /**
  * Accepts events by storing them: one statement however many, in the order given (which is the
  * order the dispatcher delivers each customer's events in), and one notification to the
- * dispatchers. A messageId a customer already sent is not stored again. Returns how many were new.
+ * dispatchers. A messageId a customer already sent is not stored again. An anonymous visitor's
+ * event is stored under the customer they are linked to, if they are; a call that links them
+ * (db/identity.ts) does so in the same transaction. Returns how many were new.
  */
-export async function storeEvents(db: Queryable, events: StoredEvent[]): Promise<number> {
+export async function storeEvents(pool: Pool, events: StoredEvent[]): Promise<number> {
   if (events.length === 0) return 0;
+  const links = events.flatMap((e) => (e.wasAnonymous ? [{ anonymousId: e.wasAnonymous, customerId: e.userId }] : []));
+  if (links.length === 0) return insertEvents(pool, events);
+  return inTransaction(pool, async (client) => {
+    await linkIdentities(client, links);
+    return insertEvents(client, events);
+  });
+}
+
+async function insertEvents(db: Queryable, events: StoredEvent[]): Promise<number> {
   const rows = events.map((e) => ({
     message_id: e.messageId,
     customer_id: e.userId,
@@ -39,7 +57,10 @@ export async function storeEvents(db: Queryable, events: StoredEvent[]): Promise
      ),
      stored AS (
        INSERT INTO events (message_id, customer_id, type, name, properties, traits, context, occurred_at)
-       SELECT message_id, customer_id, type, name, properties, traits, context, occurred_at FROM given ORDER BY position
+       SELECT g.message_id, coalesce(l.customer_id, g.customer_id), g.type, g.name, g.properties, g.traits,
+              g.context, g.occurred_at
+       FROM given g LEFT JOIN identity_links l ON l.anonymous_id = g.customer_id
+       ORDER BY g.position
        ON CONFLICT (customer_id, message_id) DO NOTHING
        RETURNING 1
      )

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { isDatabaseUnreachable } from '../db/errors';
 import { leaseCustomers, markDelivered, pendingEvents, projectEvents, releaseLease, renewLease } from '../db/dispatch';
+import { linksToRetire, retireAnonymous, type Link } from '../db/identity';
+import { endCustomer } from '../temporal/customer-workflows';
 import { isTemporalUnavailable } from '../temporal/errors';
 import { deliverEvents } from './deliver';
 import { listenForEvents, type Listener } from './listen';
@@ -22,6 +24,8 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** How long a customer waits after Temporal or PostgreSQL failed, before it is tried again. */
   retryAfterMs?: number;
+  /** How long after a visitor was linked to a customer their anonymous workflows are ended. */
+  retireAfterMs?: number;
   /** The PostgreSQL URL to LISTEN on; absent, the dispatcher only polls. */
   listenUrl?: string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -57,6 +61,7 @@ export class Dispatcher {
       deliveryTimeoutMs: 10_000,
       pollMs: 1000,
       retryAfterMs: 5000,
+      retireAfterMs: options.leaseMs ?? 30_000,
       log: () => undefined,
       // An option given as undefined (an unset variable) keeps its default.
       ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DispatcherOptions),
@@ -67,6 +72,7 @@ export class Dispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     if (this.o.listenUrl) this.listener = listenForEvents(this.o.listenUrl, () => this.wake(), this.o.log);
     this.loop = this.run();
   }
@@ -111,9 +117,32 @@ export class Dispatcher {
         this.inFlight.add(job);
       }
       // Full, or nothing to do: wait for a delivery to finish, a notification, or the poll.
+      if (leased.length === 0) await this.retireLinked();
       if (leased.length === 0 || this.inFlight.size >= this.o.concurrency) await this.pause();
     }
     await Promise.all(this.inFlight);
+  }
+
+  /**
+   * Ends the workflows of anonymous visitors who turned out to be customers (their events were
+   * moved to the customer when the link was made) and removes what they left in PostgreSQL.
+   */
+  private async retireLinked(): Promise<void> {
+    const { pool, temporal } = this.o;
+    let links: Link[] = [];
+    try {
+      links = await linksToRetire(pool, 10, this.o.retireAfterMs);
+    } catch (err) {
+      this.failed(err, 'reading identity links');
+    }
+    for (const link of links) {
+      try {
+        await endCustomer(temporal, link.anonymousId, `merged into customer ${link.customerId}`);
+        await retireAnonymous(pool, link.anonymousId);
+      } catch (err) {
+        this.failed(err, `retiring ${link.anonymousId}`);
+      }
+    }
   }
 
   private pause(): Promise<void> {

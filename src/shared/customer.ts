@@ -6,6 +6,10 @@
  */
 export const DEFAULT_FRESHNESS_WINDOW = '24 hours';
 
+/** Customers of anonymous visitors are keyed `anonymous:<anonymousId>`, apart from every userId. */
+export const ANONYMOUS_PREFIX = 'anonymous:';
+export const anonymousCustomerId = (anonymousId: string): string => `${ANONYMOUS_PREFIX}${anonymousId}`;
+
 export type LifecycleStage = 'prospect' | 'new-customer' | 'repeat' | 'loyal' | 'at-risk' | 'lapsed';
 
 export interface CustomerProfile {

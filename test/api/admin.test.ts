@@ -25,7 +25,7 @@ function buildApp(pool: import('pg').Pool, temporal: Client): Express {
   return express()
     .use(express.json())
     .use(adminRouter({ pool, temporal }))
-    .use(errorHandler(() => {}));
+    .use(errorHandler((err) => console.error('unexpected', err))); // a 500 shows its cause
 }
 
 /** How the API shows a sent cart reminder (what varies: id, subject, times, events). */

@@ -7,6 +7,7 @@ import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import type { Express } from 'express';
 import { createApp } from '../../src/api/app';
 import { useApiBackends } from '../helpers/api';
+import { eventually } from '../helpers/eventually';
 
 const KEY = 'wk_segment';
 const ADMIN = 'adm_segment';
@@ -122,6 +123,56 @@ describe('the Segment spec', () => {
     const taken = await post('/v1/track', { userId: 'anonymous:a-77', event: 'X' });
     expect(taken.status).toBe(400);
     expect(taken.body.error.message).toBe('userId must not start with "anonymous:" (kept for anonymous visitors)');
+  });
+
+  it('carries an anonymous visitor’s events on under the customer they turn out to be, once', async () => {
+    const status = async (customerId: string) =>
+      (await env().client.workflow.getHandle(`customer-${customerId}`).describe()).status.name;
+    // A visitor browses and fills a cart before signing in.
+    await post('/v1/batch', {
+      batch: [
+        { type: 'page', anonymousId: 'v-1', name: 'Shoes', messageId: 'v-1-a' },
+        {
+          type: 'track',
+          anonymousId: 'v-1',
+          event: 'Product Added',
+          messageId: 'v-1-b',
+          properties: { cart_id: 'cart-v1', product_id: 'p-1', name: 'Trail shoe', price: 89.9, quantity: 1 },
+        },
+      ],
+    });
+    await processed('anonymous:v-1', 2);
+    // They sign in: the library sends both ids from now on.
+    await post('/v1/identify', { userId: 'known-1', anonymousId: 'v-1', traits: { email: 'known@example.test' } });
+    const state = await processed('known-1', 3); // the visitor's two events, then the identify
+    expect(state.eventsProcessed).toBe(3);
+    expect((await stored('known-1')).map((r) => r.message_id)).toEqual(['v-1-a', 'v-1-b', expect.any(String)]);
+    expect(await stored('anonymous:v-1')).toEqual([]);
+    // The visitor's own workflow is ended, and what it left is gone: the cart is the customer's.
+    await eventually(async () => (await status('anonymous:v-1')) === 'TERMINATED', 'the visitor’s workflow ended');
+    await eventually(
+      async () => (await db.pool().query(`SELECT 1 FROM customers WHERE id = 'anonymous:v-1'`)).rowCount === 0,
+      'the visitor’s profile removed',
+    );
+    const cart = await db.pool().query(`SELECT customer_id FROM carts WHERE id = 'cart-v1'`);
+    expect(cart.rows).toEqual([{ customer_id: 'known-1' }]);
+
+    // Once: a later call from the visitor's device alone reaches the customer; another identify
+    // with the same ids moves nothing again, and an alias to someone else changes nothing.
+    await post('/v1/track', { anonymousId: 'v-1', event: 'Product Viewed', messageId: 'v-1-c' });
+    await post('/v1/identify', { userId: 'known-1', anonymousId: 'v-1', messageId: 'v-1-d' });
+    await post('/v1/alias', { userId: 'someone-else', previousId: 'v-1', messageId: 'v-1-e' });
+    expect(await processed('known-1', 5)).toMatchObject({ eventsProcessed: 5 });
+    const { rows } = await db
+      .pool()
+      .query(`SELECT customer_id FROM identity_links WHERE anonymous_id = 'anonymous:v-1'`);
+    expect(rows).toEqual([{ customer_id: 'known-1' }]);
+
+    // An alias links a visitor too.
+    await post('/v1/page', { anonymousId: 'v-2', name: 'Home', messageId: 'v-2-a' });
+    await processed('anonymous:v-2', 1);
+    await post('/v1/alias', { userId: 'known-2', previousId: 'v-2', messageId: 'v-2-b' });
+    await processed('known-2', 2);
   });
 
   it('moves a client’s clock to ours by its sentAt, as Segment does', async () => {

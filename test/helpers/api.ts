@@ -49,7 +49,7 @@ export function useDispatcher(
   let dispatcher: Dispatcher | undefined;
   beforeAll(() => {
     // Quick retries: a test that stops a backend waits half a second for delivery, not five.
-    dispatcher = new Dispatcher({ pollMs: 200, retryAfterMs: 500, ...backends(), ...options });
+    dispatcher = new Dispatcher({ pollMs: 200, retryAfterMs: 500, retireAfterMs: 500, ...backends(), ...options });
     dispatcher.start();
   });
   // Before the suite's Temporal server goes, where it has one; after the suite in any case.
