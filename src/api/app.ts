@@ -2,7 +2,8 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import { storeEvents, type StoredEvent } from '../db/events';
+import { EventWriter } from '../db/event-writer';
+import type { StoredEvent } from '../db/events';
 import { storeRejected } from '../db/rejected';
 import { backlogMetrics } from '../dispatcher/metrics';
 import { adminRouter } from './admin-routes';
@@ -46,7 +47,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   const metrics = createApiMetrics(deps.registry);
   backlogMetrics(metrics.registry, deps.pool);
-  const store = (events: StoredEvent[]) => storeEvents(deps.pool, events);
+  const writer = new EventWriter(deps.pool);
+  const store = (events: StoredEvent[]) => writer.store(events);
 
   app.use(metrics.middleware);
   app.use(
