@@ -1,11 +1,24 @@
-// npm run bench: what Journeys sustains on this machine, as numbers (no pass or fail).
-//   ingest      events/s and request latency through POST /v1/track (stored, then delivered to the
-//               customer workflow by update-with-start), at a given concurrency
-//   sign-up     latency from "Signed Up" to the confirmation email accepted by SMTP
-//   memory      the process's RSS and heap afterwards (API + worker in one process)
-// Flags: --events N (2000), --customers N (200), --concurrency N (16), --signups N (50).
+// npm run bench: what Journeys sustains on this machine, as numbers side by side with a raw
+// baseline measured in the same run on the same servers (no pass or fail):
+//   raw          signalWithStart straight into the customer workflow, one event a signal
+//   /v1/track    requests answered (the event stored), one event each
+//   /v1/batch    requests answered, 100 events each
+//   delivery     what the dispatcher delivers from a stored backlog into the workflows (events in
+//                their histories): spread over many customers, and in bursts per customer
+//   lag          accepted -> delivered, while /v1/track runs at half the measured delivery rate
+//   sign-up      "Signed Up" -> the confirmation email accepted by SMTP
+//   memory       the API's, the worker's and the dispatcher's resident memory afterwards
+//   The worker runs in its own process, as deployed; each phase starts with the worker idle.
+// Flags: --customers N (1000), --events N (5000), --concurrency N (64), --batches N (100), --signups N (50).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { startStack, WRITE_KEY } from './bench/stack';
+import { TASK_QUEUE } from '../src/config/task-queue';
+import { backlog } from '../src/db/dispatch';
+import { storeEvents } from '../src/db/events';
+import { CustomerId } from '../src/shared/search-attributes';
+import { customerWorkflowId, eventsSignal } from '../src/shared/signals';
+import type { CustomerEvent } from '../src/shared/events';
+import type { customer } from '../src/workflows/customer';
+import { startStack, WRITE_KEY, type Stack } from './bench/stack';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,19 +28,17 @@ const arg = (name: string, fallback: number): number => {
 };
 
 const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const ms = (n: number): string => `${n.toFixed(1)} ms`;
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function track(apiUrl: string, body: object): Promise<void> {
-  const res = await fetch(`${apiUrl}/v1/track`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${WRITE_KEY}` },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`POST /v1/track answered ${res.status}: ${await res.text()}`);
+interface Row {
+  path: string;
+  events: number;
+  seconds: number;
+  latencies?: number[];
+  note?: string;
 }
 
-/** Runs `jobs` with at most `concurrency` in flight; returns each job's latency in ms. */
+/** Runs `jobs` with at most `concurrency` in flight; returns each job's latency in ms, sorted. */
 async function timed(jobs: (() => Promise<void>)[], concurrency: number): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
@@ -44,55 +55,232 @@ async function timed(jobs: (() => Promise<void>)[], concurrency: number): Promis
   return latencies.sort((a, b) => a - b);
 }
 
+async function post(apiUrl: string, path: string, body: object): Promise<void> {
+  const res = await fetch(`${apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${WRITE_KEY}` },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
+}
+
+const event = (run: string, i: number, customers: number): CustomerEvent => ({
+  messageId: `${run}-${i}`,
+  type: 'track',
+  event: 'Page Viewed',
+  userId: `b-${i % customers}`,
+  timestamp: new Date().toISOString(),
+  properties: { path: `/p/${i}` },
+});
+
+/**
+ * Until the worker has taken every workflow task waiting (what was delivered is processed): the
+ * task queue's backlog empty three polls in a row. The seconds it took from `since`.
+ */
+async function settled(stack: Stack, since: number): Promise<number> {
+  for (let quiet = 0; quiet < 3;) {
+    const { stats } = await stack.temporal.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: TASK_QUEUE, kind: 1 },
+      taskQueueType: 1, // workflow tasks
+      reportStats: true,
+    });
+    quiet = Number(stats?.approximateBacklogCount ?? 0) === 0 ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return (performance.now() - since) / 1000;
+}
+
+/** Until nothing waits to be delivered; the seconds it took from `since`. */
+async function drained(stack: Stack, since: number): Promise<number> {
+  while ((await backlog(stack.pool)).pending > 0) await new Promise((r) => setTimeout(r, 20));
+  return (performance.now() - since) / 1000;
+}
+
+function print(rows: Row[], baseline: Row): void {
+  const rate = (r: Row) => r.events / r.seconds;
+  const cell = (text: string, width: number) => text.padEnd(width);
+  console.log(
+    `\n${cell('path', 44)}${cell('events/s', 10)}${cell('vs raw', 9)}${cell('p50', 10)}${cell('p99', 10)}note`,
+  );
+  for (const r of rows) {
+    const lat = (p: number) => (r.latencies ? `${percentile(r.latencies, p).toFixed(1)} ms` : '');
+    console.log(
+      `${cell(r.path, 44)}${cell(rate(r).toFixed(0), 10)}${cell(`${(rate(r) / rate(baseline)).toFixed(2)}x`, 9)}${cell(lat(50), 10)}${cell(lat(99), 10)}${r.note ?? ''}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
-  const events = arg('events', 2000);
-  const customers = arg('customers', 200);
-  const concurrency = arg('concurrency', 16);
+  const customers = arg('customers', 1000);
+  const events = arg('events', 5000);
+  const concurrency = arg('concurrency', 64);
+  const batches = arg('batches', 100);
   const signups = arg('signups', 50);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-  console.log('Starting a dev server, PostgreSQL, an SMTP sink, the worker and the API...');
+  console.log('Starting a dev server, PostgreSQL, an SMTP sink, the worker, the dispatcher and the API...');
   const mailed = new Map<string, number>();
   const stack = await startStack((to) => mailed.set(to, performance.now()));
+  const rows: Row[] = [];
+  const progress = (line: string) => console.log(`  ${line}`);
+  // Each result as soon as it is measured, and the table at the end.
+  const record = (row: Row) => {
+    progress(`  ${row.path}: ${(row.events / row.seconds).toFixed(0)} events/s`);
+    rows.push(row);
+  };
   try {
-    // Warm-up: every customer's workflow exists, so the run measures steady state, not first starts.
-    await timed(
-      Array.from({ length: customers }, (_, c) => () => track(stack.apiUrl, { userId: `b-${c}`, event: 'Warmed Up' })),
-      concurrency,
-    );
+    // Warm-up: every customer's workflow exists, so the runs measure steady state, not first starts.
+    progress(`warming up ${customers} customers...`);
+    stack.dispatcher.start();
+    for (let i = 0; i < customers; i += 500) {
+      await storeEvents(
+        stack.pool,
+        Array.from({ length: Math.min(500, customers - i) }, (_, j) => event('warm', i + j, customers)),
+      );
+    }
+    await drained(stack, performance.now());
+    await settled(stack, performance.now());
+    await stack.dispatcher.stop();
 
-    const started = performance.now();
-    const latencies = await timed(
-      Array.from(
-        { length: events },
-        (_, i) => () =>
-          track(stack.apiUrl, {
-            userId: `b-${i % customers}`,
-            messageId: `bench-${i}`,
-            event: 'Page Viewed',
-            properties: { path: `/p/${i}` },
-          }),
+    // Acceptance alone (the dispatcher paused, the worker idle): what the API can take.
+    progress(`POST /v1/track: ${events} events, ${concurrency} in flight...`);
+    let started = performance.now();
+    const track: Row = {
+      path: 'POST /v1/track (accepted)',
+      events,
+      latencies: await timed(
+        Array.from({ length: events }, (_, i) => () => post(stack.apiUrl, '/v1/track', event('track', i, customers))),
+        concurrency,
       ),
+      seconds: 0,
+      note: `${concurrency} in flight`,
+    };
+    track.seconds = (performance.now() - started) / 1000;
+    record(track);
+
+    const batchSize = 100;
+    const batchConcurrency = 16;
+    progress(`POST /v1/batch: ${batches} batches of ${batchSize}, ${batchConcurrency} in flight...`);
+    started = performance.now();
+    const batch: Row = {
+      path: `POST /v1/batch (accepted, ${batchSize} a request)`,
+      events: batches * batchSize,
+      latencies: await timed(
+        Array.from(
+          { length: batches },
+          (_, b) => () =>
+            post(stack.apiUrl, '/v1/batch', {
+              batch: Array.from({ length: batchSize }, (_, j) => ({
+                ...event('batch', b * batchSize + j, customers),
+                type: 'track',
+              })),
+            }),
+        ),
+        batchConcurrency,
+      ),
+      seconds: 0,
+      note: `${batchConcurrency} requests in flight; latency a request`,
+    };
+    batch.seconds = (performance.now() - started) / 1000;
+    record(batch);
+
+    // The baseline, with the API idle: Temporal's own rate for one event a signal.
+    progress(`raw signalWithStart: ${events} events, ${concurrency} in flight...`);
+    started = performance.now();
+    const raw: Row = {
+      path: 'raw signalWithStart (1 event/signal)',
+      events,
+      latencies: await timed(
+        Array.from({ length: events }, (_, i) => async () => {
+          const e = event('raw', i, customers);
+          await stack.temporal.workflow.signalWithStart<typeof customer, [CustomerEvent[]]>('customer', {
+            workflowId: customerWorkflowId(e.userId),
+            taskQueue: TASK_QUEUE,
+            args: [{ customerId: e.userId }],
+            signal: eventsSignal,
+            signalArgs: [[e]],
+            typedSearchAttributes: [{ key: CustomerId, value: e.userId }],
+          });
+        }),
+        concurrency,
+      ),
+      seconds: 0,
+      note: `${concurrency} in flight, ${customers} customers; in the history`,
+    };
+    raw.seconds = (performance.now() - started) / 1000;
+    record(raw);
+
+    await settled(stack, performance.now());
+
+    // Delivery alone: the backlog the two runs above left, spread over every customer.
+    const spread = (await backlog(stack.pool)).pending;
+    progress(`delivering the ${spread} stored events...`);
+    started = performance.now();
+    stack.dispatcher.start();
+    const spreadSeconds = await drained(stack, started);
+    const spreadProcessed = await settled(stack, started);
+    record({
+      path: `delivered, spread (${customers} customers)`,
+      events: spread,
+      seconds: spreadSeconds,
+      note: `stored -> in the histories; processed ${(spread / spreadProcessed).toFixed(0)}/s`,
+    });
+
+    // Bursts: a few customers with many events each, coalesced into few signals.
+    await stack.dispatcher.stop();
+    const burstCustomers = 20;
+    const burst = Array.from({ length: events }, (_, i) => event('burst', i, burstCustomers));
+    for (let i = 0; i < burst.length; i += 500) await storeEvents(stack.pool, burst.slice(i, i + 500));
+    progress(`delivering ${events} events of ${burstCustomers} customers...`);
+    const signalsBefore = await stack.signals();
+    started = performance.now();
+    stack.dispatcher.start();
+    const burstSeconds = await drained(stack, started);
+    const burstProcessed = await settled(stack, started);
+    record({
+      path: `delivered, bursts (${burstCustomers} customers)`,
+      events,
+      seconds: burstSeconds,
+      note: `${(await stack.signals()) - signalsBefore} signals; processed ${(events / burstProcessed).toFixed(0)}/s`,
+    });
+
+    // Lag at half the delivery capacity, through the API, with the dispatcher running. Events that
+    // trickle in travel one a signal, so that capacity is the raw signalWithStart rate.
+    const rate = Math.max(1, Math.round(raw.events / raw.seconds / 2));
+    const lagEvents = Math.min(events, rate * 10);
+    progress(`lag: ${lagEvents} events through /v1/track at ${rate}/s...`);
+    // Open loop at the given rate, at most `concurrency` requests in flight (a client's sockets).
+    started = performance.now();
+    await timed(
+      Array.from({ length: lagEvents }, (_, i) => async () => {
+        const wait = started + (i / rate) * 1000 - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await post(stack.apiUrl, '/v1/track', event('lag', i, customers));
+      }),
       concurrency,
     );
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`\ningest: ${events} events, ${customers} customers, ${concurrency} in flight`);
-    console.log(`  throughput  ${(events / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s)`);
-    console.log(
-      `  latency     p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}`,
+    await drained(stack, started);
+    const { rows: lags } = await stack.pool.query<{ ms: number }>(
+      `SELECT extract(epoch FROM delivered_at - received_at)::float8 * 1000 AS ms FROM events WHERE message_id LIKE 'lag-%' ORDER BY 1`,
     );
+    record({
+      path: `lag at ${rate}/s (half the raw rate)`,
+      events: lagEvents,
+      seconds: (performance.now() - started) / 1000,
+      latencies: lags.map((l) => l.ms),
+      note: 'latency: accepted -> delivered',
+    });
+
+    print([raw, ...rows.filter((r) => r !== raw)], raw);
 
     const sent = new Map<string, number>();
     await timed(
       Array.from({ length: signups }, (_, i) => async () => {
         const email = `signup-${i}@bench.test`;
-        await fetch(`${stack.apiUrl}/v1/identify`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${WRITE_KEY}` },
-          body: JSON.stringify({ userId: `s-${i}`, traits: { email } }),
-        });
+        await post(stack.apiUrl, '/v1/identify', { userId: `s-${i}`, traits: { email } });
         sent.set(email, performance.now());
-        await track(stack.apiUrl, { userId: `s-${i}`, event: 'Signed Up' });
+        await post(stack.apiUrl, '/v1/track', { userId: `s-${i}`, event: 'Signed Up' });
       }),
       Math.min(concurrency, signups),
     );
@@ -104,12 +292,13 @@ async function main(): Promise<void> {
     delays.sort((a, b) => a - b);
     console.log(`\nsign-up to confirmation email: ${delays.length} of ${signups} arrived`);
     console.log(
-      `  latency     p50 ${ms(percentile(delays, 50))}, p95 ${ms(percentile(delays, 95))}, max ${ms(delays[delays.length - 1])}`,
+      `  latency     p50 ${percentile(delays, 50).toFixed(1)} ms, p95 ${percentile(delays, 95).toFixed(1)} ms, max ${delays[delays.length - 1]?.toFixed(1)} ms`,
     );
 
-    const memory = process.memoryUsage();
+    const { api, worker } = stack.memory();
+    const own = process.memoryUsage().rss / 2 ** 20;
     console.log(
-      `\nmemory (API + worker, one process): RSS ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+      `\nmemory (RSS): API ${api} MiB, worker ${worker} MiB, this process (the client and the dispatcher) ${own.toFixed(0)} MiB`,
     );
   } finally {
     await stack.stop();

@@ -3,25 +3,27 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { createApp } from '../../src/api/app';
-import { loadConfig } from '../../src/config/load';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
+import { Dispatcher } from '../../src/dispatcher/dispatcher';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { freePort } from '../../src/dev/free-port';
 import { startDevServer } from '../../src/dev/temporal-dev-server';
-import { activityDeps } from '../../src/worker/activity-deps';
-import { createJourneysWorker } from '../../src/worker/journeys-worker';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export const WRITE_KEY = 'bench-write-key';
 
-/** Every part on loopback, in a temporary folder: dev server, PostgreSQL, an SMTP sink, worker, API. */
+/**
+ * Every part on loopback, in a temporary folder: dev server, PostgreSQL, an SMTP sink, the
+ * production worker and API in processes of their own, and a dispatcher the bench starts and
+ * stops itself (to measure acceptance and delivery apart).
+ */
 export async function startStack(onMail: (to: string) => void) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journeys-bench-'));
   fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as its own user and must reach its folder
   const temporal = await startDevServer({ dataDir: dir, port: await freePort(), uiPort: await freePort() }, () => {});
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), persistent: false });
-  const pool = createPool(postgres.url, 20);
+  const pool = createPool(postgres.url, 60);
   await migrate(pool);
   const smtp = new SMTPServer({
     authOptional: true,
@@ -38,35 +40,57 @@ export async function startStack(onMail: (to: string) => void) {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
-  const config = loadConfig(path.join(__dirname, '..', '..', 'config', 'dev.json'));
-  const deps = activityDeps({ pool, smtpUrl, config, publicUrl: 'http://127.0.0.1', signingSecret: 'x'.repeat(32) });
-  const worker = await createJourneysWorker({
-    connection: temporal.nativeConnection,
-    namespace: 'default',
-    taskQueue: 'journeys',
-    activities: deps,
+  // The production worker and API, each in a process of its own, as deployed: the worker's
+  // workflow tasks and the bench's own client never hold up the API's event loop.
+  const common = {
+    PATH: process.env.PATH!,
+    HOME: process.env.HOME!,
+    DATABASE_URL: postgres.url,
+    SIGNING_SECRET: 'x'.repeat(32),
+    TEMPORAL_ADDRESS: temporal.address,
+    JOURNEYS_CONFIG: path.join(ROOT, 'config', 'dev.json'),
+    LOG_LEVEL: 'warn',
+  };
+  const worker = run('src/worker/main.ts', { ...common, SMTP_URL: smtpUrl, WORKER_METRICS_PORT: '0' });
+  const apiPort = await freePort();
+  const api = run('src/api/main.ts', {
+    ...common,
+    PORT: String(apiPort),
+    API_KEYS: WRITE_KEY,
+    ADMIN_API_KEYS: 'bench-admin-key',
+    API_RATE_LIMIT_PER_MINUTE: '0',
+    API_DISPATCHER: 'false', // the bench runs the dispatcher itself
   });
-  const running = worker.run();
-  const app = createApp({
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  while (
+    !(await fetch(`${apiUrl}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (api.exitCode !== null) throw new Error(`the API exited with ${api.exitCode}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  let signals = 0;
+  const dispatcher = new Dispatcher({
     pool,
     temporal: temporal.client,
-    apiKeys: [WRITE_KEY],
-    adminKeys: [],
-    signingSecret: 'x'.repeat(32),
-    rateLimitPerMinute: 0,
+    listenUrl: postgres.url,
+    onDelivered: () => signals++,
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     apiUrl,
     pool,
+    temporal: temporal.client,
+    dispatcher,
+    /** The API's and the worker's resident memory now (MiB), from /proc. */
+    memory: () => ({ api: residentMiB(api.pid), worker: residentMiB(worker.pid) }),
+    /** Signals the dispatcher has sent so far. */
+    signals: async () => signals,
     async stop() {
-      await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
-      await running;
-      deps.mailer.close();
+      await dispatcher.stop();
+      await Promise.all([api, worker].map((child) => stopped(child)));
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
       await pool.end();
       await postgres.stop();
@@ -74,4 +98,30 @@ export async function startStack(onMail: (to: string) => void) {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** A production entry point in a process of its own, its errors on ours. */
+function run(entry: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+function residentMiB(pid: number | undefined): number {
+  const status = pid ? fs.readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+  return Math.round(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024);
+}
+
+/** SIGTERM, and its exit. */
+function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  return exited;
 }

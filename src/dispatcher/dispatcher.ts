@@ -12,7 +12,11 @@ import { listenForEvents, type Listener } from './listen';
 export interface DispatcherOptions {
   pool: Pool;
   temporal: Client;
-  /** Customers delivered to at once. */
+  /**
+   * Customers delivered to at once. Each waits on Temporal (no database connection held), and
+   * when events trickle in, one signal carries one event: this, over a signal's latency, is what
+   * it delivers then.
+   */
   concurrency?: number;
   /** The most events one signal carries (a burst is several signals, in order). */
   batchSize?: number;
@@ -50,12 +54,16 @@ export class Dispatcher {
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
   private wake: () => void = () => undefined;
+  /** A notification came since the last lease: look again before pausing, or it waits for the poll. */
+  private nudged = false;
+  private retiring: Promise<void> | undefined;
+  private lastRetired = 0;
   private listener: Listener | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(options: DispatcherOptions) {
     this.o = {
-      concurrency: 32,
+      concurrency: 64,
       batchSize: 200,
       leaseMs: 30_000,
       deliveryTimeoutMs: 10_000,
@@ -73,7 +81,7 @@ export class Dispatcher {
     if (this.running) return;
     this.running = true;
     this.stopping = false;
-    if (this.o.listenUrl) this.listener = listenForEvents(this.o.listenUrl, () => this.wake(), this.o.log);
+    if (this.o.listenUrl) this.listener = listenForEvents(this.o.listenUrl, () => this.nudge(), this.o.log);
     this.loop = this.run();
   }
 
@@ -101,6 +109,7 @@ export class Dispatcher {
   private async run(): Promise<void> {
     while (this.running) {
       const room = this.o.concurrency - this.inFlight.size;
+      this.nudged = false; // the lease below sees every event stored until now
       let leased: string[] = [];
       if (room > 0) {
         try {
@@ -112,15 +121,29 @@ export class Dispatcher {
       for (const customerId of leased) {
         const job = this.dispatch(customerId).finally(() => {
           this.inFlight.delete(job);
-          this.wake();
+          this.nudge();
         });
         this.inFlight.add(job);
       }
+      if (leased.length === 0) this.retireNow();
       // Full, or nothing to do: wait for a delivery to finish, a notification, or the poll.
-      if (leased.length === 0) await this.retireLinked();
       if (leased.length === 0 || this.inFlight.size >= this.o.concurrency) await this.pause();
     }
-    await Promise.all(this.inFlight);
+    await Promise.all([...this.inFlight, this.retiring]);
+  }
+
+  private nudge(): void {
+    this.nudged = true;
+    this.wake();
+  }
+
+  /** Retires linked visitors in the background, at most once a poll interval (it asks Temporal). */
+  private retireNow(): void {
+    if (this.retiring || Date.now() - this.lastRetired < this.o.pollMs) return;
+    this.retiring = this.retireLinked().finally(() => {
+      this.retiring = undefined;
+      this.lastRetired = Date.now();
+    });
   }
 
   /**
@@ -146,6 +169,7 @@ export class Dispatcher {
   }
 
   private pause(): Promise<void> {
+    if (this.nudged) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.o.pollMs);
       function done(): void {
