@@ -194,12 +194,13 @@ export class Dispatcher {
           pending.map((p) => p.event),
           this.o.deliveryTimeoutMs,
         );
-        await markDelivered(pool, customerId, pending[pending.length - 1].seq);
+        const done = pending.length < this.o.batchSize || this.stopping;
+        await markDelivered(pool, customerId, pending[pending.length - 1].seq, done ? this.holder : undefined);
         this.o.onDelivered?.(pending.length);
-        if (pending.length < this.o.batchSize || this.stopping) break;
+        if (done) return;
         if (!(await renewLease(pool, customerId, this.holder, this.o.leaseMs))) return; // another took over
       }
-      await releaseLease(pool, customerId, this.holder);
+      await releaseLease(pool, customerId, this.holder); // nothing was waiting after all
     } catch (err) {
       this.failed(err, `delivering to customer ${customerId}`, customerId);
       // Keep the customer a while: no other dispatcher hammers a backend that just failed.
