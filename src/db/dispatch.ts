@@ -112,23 +112,25 @@ export async function projectEvents(pool: Pool, customerId: string, pending: Pen
 }
 
 /**
- * Records the customer's events up to `seq` as delivered to their workflow; with `releaseBy`, gives
- * the customer back in the same statement (one commit, not two, for a customer that is done).
+ * Records exactly these events of the customer (by seq) as delivered to their workflow, not every
+ * one up to the last: requests storing at once commit in any order, so an event with a lower seq
+ * can become visible after a later one was read and delivered, and it is still waiting. With
+ * `releaseBy`, gives the customer back in the same statement (one commit, not two).
  */
 export async function markDelivered(
   db: Queryable,
   customerId: string,
-  throughSeq: string,
+  seqs: string[],
   releaseBy?: string,
 ): Promise<void> {
-  const mark = 'UPDATE events SET delivered_at = now() WHERE customer_id = $1 AND seq <= $2 AND delivered_at IS NULL';
+  const mark = 'UPDATE events SET delivered_at = now() WHERE customer_id = $1 AND seq = ANY($2::bigint[])';
   if (releaseBy === undefined) {
-    await db.query(mark, [customerId, throughSeq]);
+    await db.query(mark, [customerId, seqs]);
     return;
   }
   await db.query(`WITH marked AS (${mark}) DELETE FROM dispatch_leases WHERE customer_id = $1 AND holder = $3`, [
     customerId,
-    throughSeq,
+    seqs,
     releaseBy,
   ]);
 }

@@ -195,7 +195,8 @@ export class Dispatcher {
           this.o.deliveryTimeoutMs,
         );
         const done = pending.length < this.o.batchSize || this.stopping;
-        await markDelivered(pool, customerId, pending[pending.length - 1].seq, done ? this.holder : undefined);
+        const seqs = pending.map((p) => p.seq);
+        await markDelivered(pool, customerId, seqs, done ? this.holder : undefined);
         this.o.onDelivered?.(pending.length);
         if (done) return;
         if (!(await renewLease(pool, customerId, this.holder, this.o.leaseMs))) return; // another took over

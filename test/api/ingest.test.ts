@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createApp, type AppDeps } from '../../src/api/app';
 import { Registry } from 'prom-client';
-import { backlog } from '../../src/db/dispatch';
+import { backlog, markDelivered, pendingEvents } from '../../src/db/dispatch';
 import { storeEvents } from '../../src/db/events';
 import { createPool } from '../../src/db/pool';
 import { deliverEvents } from '../../src/dispatcher/deliver';
@@ -274,6 +274,45 @@ describe('the dispatcher', () => {
     await storeEvents(db.pool(), [track('again-1', 2)]);
     // Had the repeat counted, the order would be counted twice by the time both events were.
     expect(await processed('again-1', 2)).toMatchObject({ orders: 1 });
+  });
+
+  it('never marks delivered an event whose request committed after a later-numbered one was read', async () => {
+    // Two requests store events for one customer at once: the first takes the lower seq but commits
+    // last, after the dispatcher has read (and delivered) the second's. Marking "up to the seq
+    // delivered" would mark the first's too, and it would never reach the workflow.
+    // (Found by the fault tests' helper; the dispatcher's steps are run by hand to force the order.)
+    await db.pool().query(`INSERT INTO dispatch_leases VALUES ('late-1', 'this-test', now() + interval '1 hour')`);
+    const first = await db.pool().connect();
+    try {
+      await first.query('BEGIN');
+      await first.query(
+        `INSERT INTO events (message_id, customer_id, type, name, occurred_at) VALUES ('late-1-1', 'late-1', 'track', 'Product Viewed', now())`,
+      );
+      await storeEvents(db.pool(), [track('late-1', 2)]);
+      const pending = await pendingEvents(db.pool(), 'late-1', 200);
+      expect(pending.map((p) => p.event.messageId)).toEqual(['late-1-2']);
+      await deliverEvents(
+        env().client,
+        'late-1',
+        pending.map((p) => p.event),
+        10_000,
+      );
+      await first.query('COMMIT');
+      await markDelivered(
+        db.pool(),
+        'late-1',
+        pending.map((p) => p.seq),
+      );
+    } finally {
+      first.release();
+    }
+    const { rows } = await db
+      .pool()
+      .query(`SELECT message_id FROM events WHERE customer_id = 'late-1' AND delivered_at IS NULL`);
+    expect(rows).toEqual([{ message_id: 'late-1-1' }]);
+    // Given back, the customer's late event is delivered as well: both processed.
+    await db.pool().query(`DELETE FROM dispatch_leases WHERE customer_id = 'late-1'`);
+    await processed('late-1', 2);
   });
 
   it('leaves a customer another dispatcher holds to it; the inspection shows the events waiting', async () => {
