@@ -27,7 +27,9 @@ export async function queried<T>(temporal: Client, run: () => Promise<T>): Promi
   try {
     return await temporal.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => unlessNotFound(run));
   } catch (err) {
-    if (isTemporalUnavailable(err)) return undefined;
+    // Our own deadline may end the call as CANCELLED (gRPC 1) rather than DEADLINE_EXCEEDED.
+    const cancelled = [err, (err as { cause?: unknown }).cause].some((e) => (e as { code?: number })?.code === 1);
+    if (isTemporalUnavailable(err) || cancelled) return undefined;
     throw err;
   }
 }
