@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../config/load';
 import { EnvError, loadEnv, requireEnv } from '../config/env';
-import { temporalConnection } from '../config/temporal-connection';
+import { temporalClientConnection } from '../config/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { startDispatcher } from '../dispatcher/production';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const pool = createPool(DATABASE_URL, 20, (err) => log.error({ err }, 'idle PostgreSQL client failed'));
   await migrate(pool);
   // Lazy: the API starts (and /readyz says why it is not ready) while Temporal is still coming up.
-  const connection = Connection.lazy(temporalConnection(env));
+  const connection = Connection.lazy(temporalClientConnection(env));
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const links = { publicUrl: env.PUBLIC_URL, signingSecret: SIGNING_SECRET };
   const registry = new Registry();

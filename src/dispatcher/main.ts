@@ -7,7 +7,7 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { EnvError, loadEnv, requireEnv } from '../config/env';
-import { temporalConnection } from '../config/temporal-connection';
+import { temporalClientConnection } from '../config/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging/logger';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const log = createLogger('journeys-dispatcher', env.LOG_LEVEL);
   const pool = createPool(DATABASE_URL, 40, (err) => log.error({ err }, 'idle PostgreSQL client failed'));
   await migrate(pool);
-  const connection = Connection.lazy(temporalConnection(env));
+  const connection = Connection.lazy(temporalClientConnection(env));
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 
   const registry = new Registry();
