@@ -2,8 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import { EventWriter } from '../db/event-writer';
-import type { StoredEvent } from '../db/events';
+import { eventWriter } from '../db/event-writer';
 import { storeRejected } from '../db/rejected';
 import { backlogMetrics } from '../dispatcher/metrics';
 import { adminRouter } from './admin-routes';
@@ -47,10 +46,29 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   const metrics = createApiMetrics(deps.registry);
   backlogMetrics(metrics.registry, deps.pool);
-  const writer = new EventWriter(deps.pool);
-  const store = (events: StoredEvent[]) => writer.store(events);
+  const store = eventWriter(deps.pool);
+
+  // Backends send events with write keys; inspection, erasure and statistics need admin keys.
+  // Each key has its own request budget.
+  const limit = deps.rateLimitPerMinute ?? 6000;
+  const perKey = limit > 0 ? [rateLimitPerKey(limit)] : [];
+  // JSON whatever the Content-Type says: Segment's browser library sends text/plain (no CORS
+  // preflight), RudderStack's gzip as form-urlencoded; a body that is not JSON is a 400 either way.
+  const json = express.json({ limit: '500kb', type: () => true });
+  // A call without an Authorization header may carry its write key in the body: read it first then.
+  const bodyFirst: RequestHandler = (req, res, next) => (req.get('authorization') ? next() : json(req, res, next));
 
   app.use(metrics.middleware);
+  // Ingestion first, the hot path: its requests meet no other route on their way.
+  app.use(INGEST_PATHS, bodyFirst, requireKey(deps.apiKeys, 'journeys', { inBody: true }), ...perKey, json);
+  app.use(
+    ingestRouter({
+      store,
+      storeRejected: (rejected) => storeRejected(deps.pool, rejected),
+      accepted: metrics.eventsAccepted,
+      rejected: metrics.eventsRejected,
+    }),
+  );
   app.use(
     healthRouter({ pool: deps.pool, temporal: deps.temporal, backlogThresholdSeconds: deps.backlogThresholdSeconds }),
   );
@@ -65,26 +83,8 @@ export function createApp(deps: AppDeps): Express {
       accept: (event) => store([event]),
     }),
   );
-  // Backends send events with write keys; inspection, erasure and statistics need admin keys.
-  // Each key has its own request budget.
-  const limit = deps.rateLimitPerMinute ?? 6000;
-  const perKey = limit > 0 ? [rateLimitPerKey(limit)] : [];
-  // JSON whatever the Content-Type says: Segment's browser library sends text/plain (no CORS
-  // preflight), RudderStack's gzip as form-urlencoded; a body that is not JSON is a 400 either way.
-  const json = express.json({ limit: '500kb', type: () => true });
-  // A call without an Authorization header may carry its write key in the body: read it first then.
-  const bodyFirst: RequestHandler = (req, res, next) => (req.get('authorization') ? next() : json(req, res, next));
-  app.use(INGEST_PATHS, bodyFirst, requireKey(deps.apiKeys, 'journeys', { inBody: true }), ...perKey);
   app.use(ADMIN_PATHS, requireKey(deps.adminKeys, 'journeys-admin'), ...perKey);
   app.use('/v1', json);
-  app.use(
-    ingestRouter({
-      store,
-      storeRejected: (rejected) => storeRejected(deps.pool, rejected),
-      accepted: metrics.eventsAccepted,
-      rejected: metrics.eventsRejected,
-    }),
-  );
   app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
   app.use(catalogRouter({ pool: deps.pool, temporal: deps.temporal, deliveryTimeoutMs: deps.deliveryTimeoutMs }));
   if (deps.preview) app.use(previewRouter({ pool: deps.pool, ...deps.preview }));

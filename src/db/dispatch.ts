@@ -9,63 +9,34 @@ import { inTransaction } from './transaction';
 // one dispatcher at a time, so their order holds), those events in order, their projection, and
 // what has been delivered.
 
-/** One customer's undelivered events, oldest first, with whether each is projected yet. */
+/** An undelivered event, with whether it is projected yet. */
 export interface PendingEvent {
   seq: string;
   projected: boolean;
   event: CustomerEvent;
 }
 
+/** A customer leased to one dispatcher, with their waiting events, oldest first. */
+export interface LeasedCustomer {
+  customerId: string;
+  events: PendingEvent[];
+}
+
 /**
- * Leases up to `limit` customers with undelivered events, the longest waiting first, to `holder`
- * for `leaseMs`: customers leased by another dispatcher are skipped, a lease that ran out is taken over.
+ * Leases up to `customers` customers with undelivered events, the longest waiting first, to
+ * `holder` for `leaseMs`, and returns them with up to `perCustomer` of their events each, in one
+ * statement: customers leased by another dispatcher are skipped, a lease that ran out is taken over.
  */
-export async function leaseCustomers(db: Queryable, holder: string, limit: number, leaseMs: number): Promise<string[]> {
-  const { rows } = await db.query<{ customer_id: string }>(
-    `WITH waiting AS (
-       SELECT e.customer_id, min(e.seq) AS first
-       FROM events e
-       WHERE e.delivered_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM dispatch_leases l WHERE l.customer_id = e.customer_id AND l.leased_until > now())
-       GROUP BY e.customer_id
-       ORDER BY first
-       LIMIT $2
-     )
-     INSERT INTO dispatch_leases (customer_id, holder, leased_until)
-     SELECT customer_id, $1, now() + make_interval(secs => $3) FROM waiting
-     ON CONFLICT (customer_id) DO UPDATE SET holder = excluded.holder, leased_until = excluded.leased_until
-       WHERE dispatch_leases.leased_until <= now()
-     RETURNING customer_id`,
-    [holder, limit, leaseMs / 1000],
-  );
-  return rows.map((r) => r.customer_id);
-}
-
-/** Extends the lease, if `holder` still has it; false when it ran out and another took it. */
-export async function renewLease(db: Queryable, customerId: string, holder: string, leaseMs: number): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE dispatch_leases SET leased_until = now() + make_interval(secs => $3) WHERE customer_id = $1 AND holder = $2`,
-    [customerId, holder, leaseMs / 1000],
-  );
-  return rowCount === 1;
-}
-
-/** Gives the customer back: at once (done), or after `afterMs` (a backend is down: try later). */
-export async function releaseLease(db: Queryable, customerId: string, holder: string, afterMs = 0): Promise<void> {
-  if (afterMs > 0) {
-    await db.query(
-      `UPDATE dispatch_leases SET leased_until = now() + make_interval(secs => $3) WHERE customer_id = $1 AND holder = $2`,
-      [customerId, holder, afterMs / 1000],
-    );
-  } else {
-    await db.query('DELETE FROM dispatch_leases WHERE customer_id = $1 AND holder = $2', [customerId, holder]);
-  }
-}
-
-/** Up to `limit` of the customer's undelivered events, in the order they were accepted. */
-export async function pendingEvents(db: Queryable, customerId: string, limit: number): Promise<PendingEvent[]> {
+export async function leaseWaiting(
+  db: Queryable,
+  holder: string,
+  customers: number,
+  perCustomer: number,
+  leaseMs: number,
+): Promise<LeasedCustomer[]> {
   const { rows } = await db.query<{
     seq: string;
+    customer_id: string;
     message_id: string;
     type: CallType;
     name: string;
@@ -75,64 +46,106 @@ export async function pendingEvents(db: Queryable, customerId: string, limit: nu
     occurred_at: Date;
     projected_at: Date | null;
   }>(
-    `SELECT seq, message_id, type, name, properties, traits, context, occurred_at, projected_at
-     FROM events WHERE customer_id = $1 AND delivered_at IS NULL ORDER BY seq LIMIT $2`,
-    [customerId, limit],
+    `WITH waiting AS (
+       SELECT e.customer_id, min(e.seq) AS first
+       FROM events e
+       WHERE e.delivered_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM dispatch_leases l WHERE l.customer_id = e.customer_id AND l.leased_until > now())
+       GROUP BY e.customer_id
+       ORDER BY first
+       LIMIT $2
+     ),
+     leased AS (
+       INSERT INTO dispatch_leases (customer_id, holder, leased_until)
+       SELECT customer_id, $1, now() + make_interval(secs => $4) FROM waiting
+       ON CONFLICT (customer_id) DO UPDATE SET holder = excluded.holder, leased_until = excluded.leased_until
+         WHERE dispatch_leases.leased_until <= now()
+       RETURNING customer_id
+     )
+     SELECT p.* FROM leased CROSS JOIN LATERAL (
+       SELECT seq, customer_id, message_id, type, name, properties, traits, context, occurred_at, projected_at
+       FROM events e WHERE e.customer_id = leased.customer_id AND e.delivered_at IS NULL
+       ORDER BY seq LIMIT $3
+     ) p
+     ORDER BY p.seq`,
+    [holder, customers, perCustomer, leaseMs / 1000],
   );
-  return rows.map((r) => ({
-    seq: r.seq,
-    projected: r.projected_at !== null,
-    event: customerEvent({
-      messageId: r.message_id,
-      type: r.type,
-      event: r.name,
-      userId: customerId,
-      timestamp: r.occurred_at.toISOString(),
-      ...(Object.keys(r.properties).length > 0 || r.type === 'track' ? { properties: r.properties } : {}),
-      ...(Object.keys(r.traits).length > 0 || r.type === 'identify' ? { traits: r.traits } : {}),
-      context: r.context,
-    }),
-  }));
+  const leased = new Map<string, PendingEvent[]>();
+  for (const r of rows) {
+    const events = leased.get(r.customer_id) ?? [];
+    leased.set(r.customer_id, events);
+    events.push({
+      seq: r.seq,
+      projected: r.projected_at !== null,
+      event: customerEvent({
+        messageId: r.message_id,
+        type: r.type,
+        event: r.name,
+        userId: r.customer_id,
+        timestamp: r.occurred_at.toISOString(),
+        ...(Object.keys(r.properties).length > 0 || r.type === 'track' ? { properties: r.properties } : {}),
+        ...(Object.keys(r.traits).length > 0 || r.type === 'identify' ? { traits: r.traits } : {}),
+        context: r.context,
+      }),
+    });
+  }
+  return [...leased].map(([customerId, events]) => ({ customerId, events }));
+}
+
+/**
+ * Gives customers back after `afterMs` (a backend failed: they are tried again then, by whichever
+ * dispatcher leases them first), or at once with 0.
+ */
+export async function releaseLeases(db: Queryable, customerIds: string[], holder: string, afterMs = 0): Promise<void> {
+  if (afterMs > 0) {
+    await db.query(
+      `UPDATE dispatch_leases SET leased_until = now() + make_interval(secs => $3)
+       WHERE customer_id = ANY($1::text[]) AND holder = $2`,
+      [customerIds, holder, afterMs / 1000],
+    );
+  } else {
+    await db.query('DELETE FROM dispatch_leases WHERE customer_id = ANY($1::text[]) AND holder = $2', [
+      customerIds,
+      holder,
+    ]);
+  }
 }
 
 /**
  * Applies the events not yet projected to the profile, carts, orders and consent, in order, in one
- * transaction, and records them projected. Repeating it is harmless (the projections are).
+ * transaction (whichever customers they belong to), and records them projected. Repeating it is
+ * harmless (the projections are).
  */
-export async function projectEvents(pool: Pool, customerId: string, pending: PendingEvent[]): Promise<void> {
+export async function projectEvents(pool: Pool, pending: PendingEvent[]): Promise<void> {
   const todo = pending.filter((p) => !p.projected);
   if (todo.length === 0) return;
   await inTransaction(pool, async (client) => {
     for (const { event } of todo) await applyEvent(client, event);
-    await client.query(`UPDATE events SET projected_at = now() WHERE customer_id = $1 AND seq = ANY($2::bigint[])`, [
-      customerId,
+    await client.query('UPDATE events SET projected_at = now() WHERE seq = ANY($1::bigint[])', [
       todo.map((p) => p.seq),
     ]);
   });
 }
 
+/** Events handed to one customer's workflow. */
+export interface Delivery {
+  customerId: string;
+  seqs: string[];
+}
+
 /**
- * Records exactly these events of the customer (by seq) as delivered to their workflow, not every
- * one up to the last: requests storing at once commit in any order, so an event with a lower seq
- * can become visible after a later one was read and delivered, and it is still waiting. With
- * `releaseBy`, gives the customer back in the same statement (one commit, not two).
+ * Records exactly these events (by seq) as delivered to their workflows, not every one up to the
+ * last: requests storing at once commit in any order, so an event with a lower seq can become
+ * visible after a later one was read and delivered, and it is still waiting. Gives their customers
+ * back in the same statement (one commit; another dispatcher never sees them leased-free and
+ * unmarked).
  */
-export async function markDelivered(
-  db: Queryable,
-  customerId: string,
-  seqs: string[],
-  releaseBy?: string,
-): Promise<void> {
-  const mark = 'UPDATE events SET delivered_at = now() WHERE customer_id = $1 AND seq = ANY($2::bigint[])';
-  if (releaseBy === undefined) {
-    await db.query(mark, [customerId, seqs]);
-    return;
-  }
-  await db.query(`WITH marked AS (${mark}) DELETE FROM dispatch_leases WHERE customer_id = $1 AND holder = $3`, [
-    customerId,
-    seqs,
-    releaseBy,
-  ]);
+export async function markDelivered(db: Queryable, deliveries: Delivery[], holder: string): Promise<void> {
+  await db.query(
+    `WITH marked AS (UPDATE events SET delivered_at = now() WHERE seq = ANY($1::bigint[]))
+     DELETE FROM dispatch_leases WHERE customer_id = ANY($2::text[]) AND holder = $3`,
+    [deliveries.flatMap((d) => d.seqs), deliveries.map((d) => d.customerId), holder],
+  );
 }
 
 /** How much is waiting: undelivered events, and how long the oldest has waited (seconds; 0 with none). */

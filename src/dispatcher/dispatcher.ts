@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { isDatabaseUnreachable } from '../db/errors';
-import { leaseCustomers, markDelivered, pendingEvents, projectEvents, releaseLease, renewLease } from '../db/dispatch';
+import {
+  leaseWaiting,
+  markDelivered,
+  projectEvents,
+  releaseLeases,
+  type Delivery,
+  type LeasedCustomer,
+} from '../db/dispatch';
+import { GroupCommit } from '../db/group-commit';
 import { linksToRetire, retireAnonymous, type Link } from '../db/identity';
 import { endCustomer } from '../temporal/customer-workflows';
 import { isTemporalUnavailable } from '../temporal/errors';
@@ -40,22 +48,27 @@ export interface DispatcherOptions {
 
 /**
  * Delivers stored events to the customer workflows: the one path every accepted event takes after
- * the API has stored it. It leases customers with waiting events (one dispatcher a customer at a
- * time, so their order holds), projects each customer's events in order, hands them to the
- * workflow in one signal, marks them delivered and looks again. Every step can be repeated: a
- * crash anywhere redelivers at most what was not yet marked, and the workflow ignores a messageId
- * it has seen. Several dispatchers (processes) share the work safely.
+ * the API has stored it. Round by round, it leases customers with waiting events together with
+ * those events, in one statement (one dispatcher a customer at a time, so their order holds); then
+ * projects each customer's events, hands them to their workflow in one signal, and records them
+ * delivered, giving the customer back, in one statement with the others finished meanwhile. Every step can be repeated: a crash anywhere redelivers at most what was not yet
+ * marked, and the workflow ignores a messageId it has seen. Several dispatchers (processes) share
+ * the work safely.
  */
 export class Dispatcher {
   readonly holder = `dispatcher-${randomUUID()}`;
   private readonly o: Required<Omit<DispatcherOptions, 'listenUrl' | 'onDelivered' | 'onFailure'>> &
     Pick<DispatcherOptions, 'listenUrl' | 'onDelivered' | 'onFailure'>;
   private running = false;
-  private stopping = false;
+  /** Customers being delivered to (each until their delivery is recorded). */
   private readonly inFlight = new Set<Promise<void>>();
   private wake: () => void = () => undefined;
   /** A notification came since the last lease: look again before pausing, or it waits for the poll. */
   private nudged = false;
+  /** Deliveries finished at once are recorded in one statement. */
+  private readonly marks: GroupCommit<Delivery>;
+  /** Customers that could not be given back (PostgreSQL was down): given back on a later round. */
+  private readonly unreleased = new Set<string>();
   private retiring: Promise<void> | undefined;
   private lastRetired = 0;
   private listener: Listener | undefined;
@@ -74,13 +87,16 @@ export class Dispatcher {
       // An option given as undefined (an unset variable) keeps its default.
       ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DispatcherOptions),
     };
+    this.marks = new GroupCommit((deliveries) => markDelivered(this.o.pool, deliveries, this.holder), {
+      parallel: 1,
+      maxItems: this.o.concurrency,
+    });
   }
 
   /** Starts delivering, until `stop()`. */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopping = false;
     if (this.o.listenUrl) this.listener = listenForEvents(this.o.listenUrl, () => this.nudge(), this.o.log);
     this.loop = this.run();
   }
@@ -88,48 +104,83 @@ export class Dispatcher {
   /** Stops leasing, lets deliveries in flight finish, and gives their customers back. */
   async stop(): Promise<void> {
     this.running = false;
-    this.stopping = true;
     this.wake();
     await this.loop;
     await this.listener?.close();
   }
 
-  /**
-   * Delivers everything waiting now, then resolves (for tests and scripts): what this dispatcher
-   * can lease; customers another one holds are theirs.
-   */
-  async drain(): Promise<void> {
-    for (;;) {
-      const customers = await leaseCustomers(this.o.pool, this.holder, this.o.concurrency, this.o.leaseMs);
-      if (customers.length === 0) return;
-      await Promise.all(customers.map((c) => this.dispatch(c)));
-    }
-  }
-
   private async run(): Promise<void> {
     while (this.running) {
-      const room = this.o.concurrency - this.inFlight.size;
       this.nudged = false; // the lease below sees every event stored until now
-      let leased: string[] = [];
-      if (room > 0) {
-        try {
-          leased = await leaseCustomers(this.o.pool, this.holder, room, this.o.leaseMs);
-        } catch (err) {
-          this.failed(err, 'leasing customers');
-        }
-      }
-      for (const customerId of leased) {
-        const job = this.dispatch(customerId).finally(() => {
+      await this.giveBackUnreleased();
+      const room = this.o.concurrency - this.inFlight.size;
+      const round = room > 0 ? await this.leaseRound(room) : [];
+      for (const customer of round) {
+        const job = this.deliver(customer).finally(() => {
           this.inFlight.delete(job);
           this.nudge();
         });
         this.inFlight.add(job);
       }
-      if (leased.length === 0) this.retireNow();
+      if (round.length === 0) this.retireNow();
       // Full, or nothing to do: wait for a delivery to finish, a notification, or the poll.
-      if (leased.length === 0 || this.inFlight.size >= this.o.concurrency) await this.pause();
+      if (round.length === 0 || this.inFlight.size >= this.o.concurrency) await this.pause();
     }
     await Promise.all([...this.inFlight, this.retiring]);
+  }
+
+  /** Leases up to `room` customers, with their waiting events. */
+  private async leaseRound(room: number): Promise<LeasedCustomer[]> {
+    try {
+      return await leaseWaiting(this.o.pool, this.holder, room, this.o.batchSize, this.o.leaseMs);
+    } catch (err) {
+      this.failed(err, 'leasing customers');
+      return [];
+    }
+  }
+
+  /**
+   * Projects one leased customer's events, hands them to their workflow, and records them
+   * delivered. Customers go in parallel, each in its own transaction: one whose event the
+   * projection refuses (a bug) holds no other up.
+   */
+  private async deliver({ customerId, events }: LeasedCustomer): Promise<void> {
+    try {
+      await projectEvents(this.o.pool, events);
+      await deliverEvents(
+        this.o.temporal,
+        customerId,
+        events.map((p) => p.event),
+        this.o.deliveryTimeoutMs,
+      );
+      await this.marks.add([{ customerId, seqs: events.map((p) => p.seq) }]);
+      this.o.onDelivered?.(events.length);
+    } catch (err) {
+      // Not delivered, or delivered and not recorded: either way delivered (again) later, and the
+      // workflow ignores what it has seen.
+      this.failed(err, `delivering to customer ${customerId}`, customerId);
+      await this.giveBack([customerId]);
+    }
+  }
+
+  /**
+   * Gives customers back after a failure, to be tried again after retryAfterMs (no dispatcher
+   * hammers a backend that just failed). With PostgreSQL down too, they are kept and given back
+   * once it answers, rather than waiting out their lease.
+   */
+  private async giveBack(customerIds: string[]): Promise<void> {
+    try {
+      await releaseLeases(this.o.pool, customerIds, this.holder, this.o.retryAfterMs);
+    } catch {
+      for (const id of customerIds) this.unreleased.add(id);
+    }
+  }
+
+  private async giveBackUnreleased(): Promise<void> {
+    if (this.unreleased.size === 0) return;
+    const customerIds = [...this.unreleased];
+    this.unreleased.clear();
+    await this.giveBack(customerIds);
   }
 
   private nudge(): void {
@@ -178,35 +229,6 @@ export class Dispatcher {
       }
       this.wake = done;
     });
-  }
-
-  /** Delivers one leased customer's waiting events, batch by batch, then gives the customer back. */
-  private async dispatch(customerId: string): Promise<void> {
-    const { pool } = this.o;
-    try {
-      for (;;) {
-        const pending = await pendingEvents(pool, customerId, this.o.batchSize);
-        if (pending.length === 0) break;
-        await projectEvents(pool, customerId, pending);
-        await deliverEvents(
-          this.o.temporal,
-          customerId,
-          pending.map((p) => p.event),
-          this.o.deliveryTimeoutMs,
-        );
-        const done = pending.length < this.o.batchSize || this.stopping;
-        const seqs = pending.map((p) => p.seq);
-        await markDelivered(pool, customerId, seqs, done ? this.holder : undefined);
-        this.o.onDelivered?.(pending.length);
-        if (done) return;
-        if (!(await renewLease(pool, customerId, this.holder, this.o.leaseMs))) return; // another took over
-      }
-      await releaseLease(pool, customerId, this.holder); // nothing was waiting after all
-    } catch (err) {
-      this.failed(err, `delivering to customer ${customerId}`, customerId);
-      // Keep the customer a while: no other dispatcher hammers a backend that just failed.
-      await releaseLease(pool, customerId, this.holder, this.o.retryAfterMs).catch(() => undefined);
-    }
   }
 
   private failed(err: unknown, doing: string, customerId?: string): void {

@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { trackingRouter } from '../../src/api/tracking';
-import { pendingEvents, projectEvents } from '../../src/db/dispatch';
+import { leaseWaiting, markDelivered, projectEvents } from '../../src/db/dispatch';
 import { storeEvents } from '../../src/db/events';
 import type { CustomerEvent } from '../../src/shared/events';
 import { signToken } from '../../src/tracking/tokens';
@@ -25,7 +25,13 @@ describe('tracking and consent links', () => {
         accept: async (event) => {
           accepted.push(event);
           await storeEvents(db.pool(), [event]);
-          await projectEvents(db.pool(), event.userId, await pendingEvents(db.pool(), event.userId, 100));
+          const leased = await leaseWaiting(db.pool(), 'tracking-test', 100, 100, 30_000);
+          await projectEvents(
+            db.pool(),
+            leased.flatMap((c) => c.events),
+          );
+          const delivered = leased.map((c) => ({ customerId: c.customerId, seqs: c.events.map((e) => e.seq) }));
+          await markDelivered(db.pool(), delivered, 'tracking-test');
         },
       }),
     );
