@@ -92,26 +92,34 @@ const event = (run: string, i: number, customers: number): CustomerEvent => ({
   properties: { path: `/p/${i}` },
 });
 
+/** How long the worker completes no workflow task before what was delivered counts as processed. */
+const QUIET_MS = 1000;
+
 /**
- * Until the worker has taken every workflow task waiting (what was delivered is processed): the
- * task queue's backlog empty three polls in a row. The seconds from `since` to the first of them.
+ * Until the worker has processed what was delivered: no workflow task waiting in the task queue
+ * and none completed for QUIET_MS (the queue alone is not enough: a cached workflow's tasks go to
+ * the worker's own sticky queue). The seconds from `since` to the last task completed.
  */
 async function settled(stack: Stack, since: number): Promise<number> {
-  let quietSince = performance.now();
-  for (let quiet = 0; quiet < 3;) {
-    const polled = performance.now();
+  let tasks = await stack.workflowTasks();
+  let lastTask = performance.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await stack.workflowTasks();
+    if (now !== tasks) {
+      tasks = now;
+      lastTask = performance.now();
+      continue;
+    }
+    if (performance.now() - lastTask < QUIET_MS) continue;
     const { stats } = await stack.temporal.workflowService.describeTaskQueue({
       namespace: 'default',
       taskQueue: { name: TASK_QUEUE, kind: 1 },
       taskQueueType: 1, // workflow tasks
       reportStats: true,
     });
-    const empty = Number(stats?.approximateBacklogCount ?? 0) === 0;
-    if (empty && quiet === 0) quietSince = polled;
-    quiet = empty ? quiet + 1 : 0;
-    await new Promise((r) => setTimeout(r, 100));
+    if (Number(stats?.approximateBacklogCount ?? 0) === 0) return Math.max(0, lastTask - since) / 1000;
   }
-  return (quietSince - since) / 1000;
 }
 
 /** Until nothing waits to be delivered; the seconds it took from `since`. */

@@ -51,7 +51,12 @@ export async function startStack(onMail: (to: string) => void) {
     JOURNEYS_CONFIG: path.join(ROOT, 'config', 'dev.json'),
     LOG_LEVEL: 'warn',
   };
-  const worker = run('src/worker/main.ts', { ...common, SMTP_URL: smtpUrl, WORKER_METRICS_PORT: '0' });
+  const workerMetricsPort = await freePort();
+  const worker = run('src/worker/main.ts', {
+    ...common,
+    SMTP_URL: smtpUrl,
+    WORKER_METRICS_PORT: String(workerMetricsPort),
+  });
   const apiPort = await freePort();
   const api = run('src/api/main.ts', {
     ...common,
@@ -86,6 +91,15 @@ export async function startStack(onMail: (to: string) => void) {
     dispatcher,
     /** The API's and the worker's resident memory now (MiB), from /proc. */
     memory: () => ({ api: residentMiB(api.pid), worker: residentMiB(worker.pid) }),
+    /** Workflow tasks the worker has completed so far (its SDK metrics). */
+    async workflowTasks(): Promise<number> {
+      const text = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+      let total = 0;
+      for (const m of text.matchAll(/^temporal_workflow_task_execution_latency\w*_count(?:\{[^}]*\})? (\d+)/gm)) {
+        total += Number(m[1]);
+      }
+      return total;
+    },
     /** Signals the dispatcher has sent so far. */
     signals: async () => signals,
     async stop() {
