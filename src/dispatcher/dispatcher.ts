@@ -28,7 +28,12 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** The most events one signal carries (a burst is several signals, in order). */
   batchSize?: number;
-  /** How long a customer stays this dispatcher's without a renewal: a crashed one's runs out. */
+  /**
+   * How long a leased customer stays this dispatcher's: one delivery (projection, signal within
+   * deliveryTimeoutMs, record) ends well within it, and a crashed dispatcher's lease runs out.
+   * Were it to run out mid-delivery, another dispatcher would deliver the same events again, in
+   * order, and the workflow would ignore the repeats.
+   */
   leaseMs?: number;
   /** How long delivering one signal may take before Temporal counts as unavailable. */
   deliveryTimeoutMs?: number;
