@@ -15,7 +15,13 @@ export interface RejectedEvent {
 /** Beyond this, a payload is kept cut (its JSON text no longer parses): enough to see what was wrong. */
 const MAX_PAYLOAD_CHARS = 64 * 1024;
 
-/** Keeps refused calls for inspection, in one statement. */
+/**
+ * How long a refused call is kept. Older ones are removed as new ones are kept, so the table is
+ * bounded by what clients get wrong in that time, with no job to run.
+ */
+export const REJECTED_RETENTION_DAYS = 7;
+
+/** Keeps refused calls for inspection, and drops those past the retention, in one statement. */
 export async function storeRejected(db: Queryable, rejected: RejectedEvent[]): Promise<void> {
   if (rejected.length === 0) return;
   const rows = rejected.map((r) => ({
@@ -28,10 +34,11 @@ export async function storeRejected(db: Queryable, rejected: RejectedEvent[]): P
     payload: jsonText(r.payload).slice(0, MAX_PAYLOAD_CHARS),
   }));
   await db.query(
-    `INSERT INTO rejected_events (endpoint, position, code, message, details, payload)
+    `WITH expired AS (DELETE FROM rejected_events WHERE received_at < now() - make_interval(days => $2))
+     INSERT INTO rejected_events (endpoint, position, code, message, details, payload)
      SELECT endpoint, position, code, message, details, payload
      FROM jsonb_to_recordset($1::jsonb) AS r (endpoint text, position int, code text, message text, details text, payload text)`,
-    [JSON.stringify(rows)],
+    [JSON.stringify(rows), REJECTED_RETENTION_DAYS],
   );
 }
 

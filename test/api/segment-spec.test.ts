@@ -6,6 +6,7 @@ import { Analytics } from '@segment/analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import type { Express } from 'express';
 import { createApp } from '../../src/api/app';
+import { REJECTED_RETENTION_DAYS } from '../../src/db/rejected';
 import { useApiBackends } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 
@@ -273,5 +274,31 @@ describe('the Segment spec', () => {
     });
     expect(single).not.toHaveProperty('index');
     expect(JSON.stringify(single)).not.toContain(KEY);
+  });
+
+  it(`keeps refused calls ${REJECTED_RETENTION_DAYS} days: older ones go as new ones are kept`, async () => {
+    await request(app)
+      .post('/v1/track')
+      .set('Authorization', `Bearer ${KEY}`)
+      .send({ userId: 'old-1', event: '', messageId: 'old-refused' });
+    // As if refused a day past the retention.
+    await db
+      .pool()
+      .query(
+        `UPDATE rejected_events SET received_at = now() - make_interval(days => $1 + 1) WHERE payload LIKE '%old-refused%'`,
+        [REJECTED_RETENTION_DAYS],
+      );
+    const list = async () =>
+      (
+        await request(app).get('/v1/rejected-events?limit=100').set('Authorization', `Bearer ${ADMIN}`)
+      ).body.rejected.map((r: { payload: { messageId?: string } }) => r.payload.messageId);
+    expect(await list()).toContain('old-refused');
+    await request(app)
+      .post('/v1/track')
+      .set('Authorization', `Bearer ${KEY}`)
+      .send({ userId: 'new-1', event: '', messageId: 'new-refused' });
+    const kept = await list();
+    expect(kept).toContain('new-refused');
+    expect(kept).not.toContain('old-refused');
   });
 });
