@@ -139,10 +139,15 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
     expect(confirmation.subject).toContain('o-1');
     expect(confirmation.text).toContain('Trail shoe'); // the event named no product: the catalogue did
     expect(confirmation.text).toMatch(/Gesamt: 89,90\s€/); // Ada's locale is de, in README
-    const { rows } = await db
-      .pool()
-      .query(`SELECT status FROM messages WHERE customer_id = 'c-1' AND step = 'confirmation'`);
-    expect(rows).toEqual([{ status: 'sent' }]);
+    // Recorded sent once SMTP has accepted it: just after the mail arrives, not before.
+    const status = async () =>
+      (
+        await db
+          .pool()
+          .query<{ status: string }>(`SELECT status FROM messages WHERE customer_id = 'c-1' AND step = 'confirmation'`)
+      ).rows.map((r) => r.status);
+    await eventually(async () => (await status())[0] === 'sent', 'the confirmation recorded sent');
+    expect(await status()).toEqual(['sent']);
   });
 });
 
