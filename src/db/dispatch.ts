@@ -94,21 +94,20 @@ export async function leaseWaiting(
 
 /**
  * Gives customers back after `afterMs` (a backend failed: they are tried again then, by whichever
- * dispatcher leases them first), or at once with 0.
+ * dispatcher leases them first). A delivery that succeeded gives its customer back in
+ * markDelivered instead.
  */
-export async function releaseLeases(db: Queryable, customerIds: string[], holder: string, afterMs = 0): Promise<void> {
-  if (afterMs > 0) {
-    await db.query(
-      `UPDATE dispatch_leases SET leased_until = now() + make_interval(secs => $3)
-       WHERE customer_id = ANY($1::text[]) AND holder = $2`,
-      [customerIds, holder, afterMs / 1000],
-    );
-  } else {
-    await db.query('DELETE FROM dispatch_leases WHERE customer_id = ANY($1::text[]) AND holder = $2', [
-      customerIds,
-      holder,
-    ]);
-  }
+export async function releaseLeasesAfter(
+  db: Queryable,
+  customerIds: string[],
+  holder: string,
+  afterMs: number,
+): Promise<void> {
+  await db.query(
+    `UPDATE dispatch_leases SET leased_until = now() + make_interval(secs => $3)
+     WHERE customer_id = ANY($1::text[]) AND holder = $2`,
+    [customerIds, holder, afterMs / 1000],
+  );
 }
 
 /**

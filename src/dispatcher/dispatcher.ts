@@ -6,7 +6,7 @@ import {
   leaseWaiting,
   markDelivered,
   projectEvents,
-  releaseLeases,
+  releaseLeasesAfter,
   type Delivery,
   type LeasedCustomer,
 } from '../db/dispatch';
@@ -56,9 +56,9 @@ export interface DispatcherOptions {
  * the API has stored it. Round by round, it leases customers with waiting events together with
  * those events, in one statement (one dispatcher a customer at a time, so their order holds); then
  * projects each customer's events, hands them to their workflow in one signal, and records them
- * delivered, giving the customer back, in one statement with the others finished meanwhile. Every step can be repeated: a crash anywhere redelivers at most what was not yet
- * marked, and the workflow ignores a messageId it has seen. Several dispatchers (processes) share
- * the work safely.
+ * delivered, giving the customer back, in one statement with the others finished meanwhile.
+ * Every step can be repeated: a crash anywhere redelivers at most what was not yet marked, and the
+ * workflow ignores a messageId it has seen. Several dispatchers (processes) share the work safely.
  */
 export class Dispatcher {
   readonly holder = `dispatcher-${randomUUID()}`;
@@ -175,7 +175,7 @@ export class Dispatcher {
    */
   private async giveBack(customerIds: string[]): Promise<void> {
     try {
-      await releaseLeases(this.o.pool, customerIds, this.holder, this.o.retryAfterMs);
+      await releaseLeasesAfter(this.o.pool, customerIds, this.holder, this.o.retryAfterMs);
     } catch {
       for (const id of customerIds) this.unreleased.add(id);
     }
