@@ -7,9 +7,12 @@
 //                their histories): spread over many customers, and in bursts per customer
 //   lag          accepted -> delivered, while /v1/track runs at half the measured delivery rate
 //   sign-up      "Signed Up" -> the confirmation email accepted by SMTP
+//   emails       Order Completed -> order confirmations at the sink, beside raw pooled nodemailer
+//                and the server's trivial-workflow ceiling; what each email cost the server
 //   memory       the API's, the worker's and the dispatcher's resident memory afterwards
 //   The worker runs in its own process, as deployed; each phase starts with the worker idle.
-// Flags: --customers N (1000), --events N (5000), --concurrency N (64), --batches N (100), --signups N (50).
+// Flags: --only ingest|emails, --customers N (1000), --events N (5000), --concurrency N (64),
+// --batches N (100), --signups N (50), --orders N (300).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { Pool as HttpPool } from 'undici';
 import { TASK_QUEUE } from '../src/config/task-queue';
@@ -19,7 +22,8 @@ import { CustomerId } from '../src/shared/search-attributes';
 import { customerWorkflowId, eventsSignal } from '../src/shared/signals';
 import type { CustomerEvent } from '../src/shared/events';
 import type { customer } from '../src/workflows/customer';
-import { startStack, WRITE_KEY, type Stack } from './bench/stack';
+import { benchEmails } from './bench/emails';
+import { settled, startStack, WRITE_KEY, type Stack } from './bench/stack';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,36 +96,6 @@ const event = (run: string, i: number, customers: number): CustomerEvent => ({
   properties: { path: `/p/${i}` },
 });
 
-/** How long the worker completes no workflow task before what was delivered counts as processed. */
-const QUIET_MS = 1000;
-
-/**
- * Until the worker has processed what was delivered: no workflow task waiting in the task queue
- * and none completed for QUIET_MS (the queue alone is not enough: a cached workflow's tasks go to
- * the worker's own sticky queue). The seconds from `since` to the last task completed.
- */
-async function settled(stack: Stack, since: number): Promise<number> {
-  let tasks = await stack.workflowTasks();
-  let lastTask = performance.now();
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 100));
-    const now = await stack.workflowTasks();
-    if (now !== tasks) {
-      tasks = now;
-      lastTask = performance.now();
-      continue;
-    }
-    if (performance.now() - lastTask < QUIET_MS) continue;
-    const { stats } = await stack.temporal.workflowService.describeTaskQueue({
-      namespace: 'default',
-      taskQueue: { name: TASK_QUEUE, kind: 1 },
-      taskQueueType: 1, // workflow tasks
-      reportStats: true,
-    });
-    if (Number(stats?.approximateBacklogCount ?? 0) === 0) return Math.max(0, lastTask - since) / 1000;
-  }
-}
-
 /** Until nothing waits to be delivered; the seconds it took from `since`. */
 async function drained(stack: Stack, since: number): Promise<number> {
   while ((await backlog(stack.pool)).pending > 0) await new Promise((r) => setTimeout(r, 20));
@@ -142,210 +116,23 @@ function print(rows: Row[], baseline: Row): void {
   }
 }
 
+type Phase = 'ingest' | 'emails';
+
 async function main(): Promise<void> {
-  const customers = arg('customers', 1000);
-  const events = arg('events', 5000);
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined && only !== 'ingest' && only !== 'emails') throw new Error('--only must be ingest or emails');
+  const phases: Phase[] = only ? [only] : ['ingest', 'emails'];
   const concurrency = arg('concurrency', 64);
-  const batches = arg('batches', 100);
-  const signups = arg('signups', 50);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 
   console.log('Starting a dev server, PostgreSQL, an SMTP sink, the worker, the dispatcher and the API...');
   const mailed = new Map<string, number>();
   const stack = await startStack((to) => mailed.set(to, performance.now()));
   const http = httpClient(stack.apiUrl, concurrency);
-  const rows: Row[] = [];
   const progress = (line: string) => console.log(`  ${line}`);
-  // Each result as soon as it is measured, and the table at the end.
-  const record = (row: Row) => {
-    progress(`  ${row.path}: ${(row.events / row.seconds).toFixed(0)} events/s`);
-    rows.push(row);
-  };
   try {
-    // Warm-up: every customer's workflow exists, so the runs measure steady state, not first starts.
-    progress(`warming up ${customers} customers...`);
-    stack.dispatcher.start();
-    for (let i = 0; i < customers; i += 500) {
-      await storeEvents(
-        stack.pool,
-        Array.from({ length: Math.min(500, customers - i) }, (_, j) => event('warm', i + j, customers)),
-      );
-    }
-    await drained(stack, performance.now());
-    await settled(stack, performance.now());
-    await stack.dispatcher.stop();
-
-    // The HTTP floor: the API answering its liveness probe (no body, no database), with the same
-    // client and sockets. No request through Express on this machine answers faster.
-    progress(`GET /healthz: ${events} requests, ${concurrency} in flight...`);
-    let started = performance.now();
-    const floor: Row = {
-      path: 'GET /healthz (the HTTP floor)',
-      events,
-      latencies: await timed(
-        Array.from({ length: events }, () => () => http.get('/healthz')),
-        concurrency,
-      ),
-      seconds: 0,
-      note: `${concurrency} in flight; requests/s`,
-    };
-    floor.seconds = (performance.now() - started) / 1000;
-    record(floor);
-
-    // Acceptance alone (the dispatcher paused, the worker idle): what the API can take.
-    progress(`POST /v1/track: ${events} events, ${concurrency} in flight...`);
-    started = performance.now();
-    const track: Row = {
-      path: 'POST /v1/track (accepted)',
-      events,
-      latencies: await timed(
-        Array.from({ length: events }, (_, i) => () => http.post('/v1/track', event('track', i, customers))),
-        concurrency,
-      ),
-      seconds: 0,
-      note: `${concurrency} in flight`,
-    };
-    track.seconds = (performance.now() - started) / 1000;
-    record(track);
-
-    const batchSize = 100;
-    const batchConcurrency = 16;
-    progress(`POST /v1/batch: ${batches} batches of ${batchSize}, ${batchConcurrency} in flight...`);
-    started = performance.now();
-    const batch: Row = {
-      path: `POST /v1/batch (accepted, ${batchSize} a request)`,
-      events: batches * batchSize,
-      latencies: await timed(
-        Array.from(
-          { length: batches },
-          (_, b) => () =>
-            http.post('/v1/batch', {
-              batch: Array.from({ length: batchSize }, (_, j) => ({
-                ...event('batch', b * batchSize + j, customers),
-                type: 'track',
-              })),
-            }),
-        ),
-        batchConcurrency,
-      ),
-      seconds: 0,
-      note: `${batchConcurrency} requests in flight; latency a request`,
-    };
-    batch.seconds = (performance.now() - started) / 1000;
-    record(batch);
-
-    // The baseline, with the API idle: Temporal's own rate for one event a signal.
-    progress(`raw signalWithStart: ${events} events, ${concurrency} in flight...`);
-    started = performance.now();
-    const raw: Row = {
-      path: 'raw signalWithStart (1 event/signal)',
-      events,
-      latencies: await timed(
-        Array.from({ length: events }, (_, i) => async () => {
-          const e = event('raw', i, customers);
-          await stack.temporal.workflow.signalWithStart<typeof customer, [CustomerEvent[]]>('customer', {
-            workflowId: customerWorkflowId(e.userId),
-            taskQueue: TASK_QUEUE,
-            args: [{ customerId: e.userId }],
-            signal: eventsSignal,
-            signalArgs: [[e]],
-            typedSearchAttributes: [{ key: CustomerId, value: e.userId }],
-          });
-        }),
-        concurrency,
-      ),
-      seconds: 0,
-      note: `${concurrency} in flight, ${customers} customers; in the history`,
-    };
-    raw.seconds = (performance.now() - started) / 1000;
-    // Processed too: what Temporal and the worker sustain for events that travel one a signal.
-    const rawProcessed = raw.events / (await settled(stack, started));
-    raw.note += `; processed ${rawProcessed.toFixed(0)}/s`;
-    record(raw);
-
-    // Delivery alone: the backlog the two runs above left, spread over every customer.
-    const spread = (await backlog(stack.pool)).pending;
-    progress(`delivering the ${spread} stored events...`);
-    started = performance.now();
-    stack.dispatcher.start();
-    const spreadSeconds = await drained(stack, started);
-    const spreadProcessed = await settled(stack, started);
-    record({
-      path: `delivered, spread (${customers} customers)`,
-      events: spread,
-      seconds: spreadSeconds,
-      note: `stored -> in the histories; processed ${(spread / spreadProcessed).toFixed(0)}/s`,
-    });
-
-    // Bursts: a few customers with many events each, coalesced into few signals.
-    await stack.dispatcher.stop();
-    const burstCustomers = 20;
-    const burst = Array.from({ length: events }, (_, i) => event('burst', i, burstCustomers));
-    for (let i = 0; i < burst.length; i += 500) await storeEvents(stack.pool, burst.slice(i, i + 500));
-    progress(`delivering ${events} events of ${burstCustomers} customers...`);
-    const signalsBefore = await stack.signals();
-    started = performance.now();
-    stack.dispatcher.start();
-    const burstSeconds = await drained(stack, started);
-    const burstProcessed = await settled(stack, started);
-    record({
-      path: `delivered, bursts (${burstCustomers} customers)`,
-      events,
-      seconds: burstSeconds,
-      note: `${(await stack.signals()) - signalsBefore} signals; processed ${(events / burstProcessed).toFixed(0)}/s`,
-    });
-
-    // Lag at half the delivery capacity, through the API, with the dispatcher running. Events that
-    // trickle in travel one a signal, so that capacity is what raw signalWithStart gets processed.
-    const rate = Math.max(1, Math.round(rawProcessed / 2));
-    const lagEvents = Math.min(events, rate * 10);
-    progress(`lag: ${lagEvents} events through /v1/track at ${rate}/s...`);
-    // Open loop at the given rate, at most `concurrency` requests in flight (a client's sockets).
-    started = performance.now();
-    await timed(
-      Array.from({ length: lagEvents }, (_, i) => async () => {
-        const wait = started + (i / rate) * 1000 - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        await http.post('/v1/track', event('lag', i, customers));
-      }),
-      concurrency,
-    );
-    await drained(stack, started);
-    const { rows: lags } = await stack.pool.query<{ ms: number }>(
-      `SELECT extract(epoch FROM delivered_at - received_at)::float8 * 1000 AS ms FROM events WHERE message_id LIKE 'lag-%' ORDER BY 1`,
-    );
-    record({
-      path: `lag at ${rate}/s (half the raw processed rate)`,
-      events: lagEvents,
-      seconds: (performance.now() - started) / 1000,
-      latencies: lags.map((l) => l.ms),
-      note: 'latency: accepted -> delivered',
-    });
-
-    print([raw, ...rows.filter((r) => r !== raw)], raw);
-    await settled(stack, performance.now());
-
-    const sent = new Map<string, number>();
-    await timed(
-      Array.from({ length: signups }, (_, i) => async () => {
-        const email = `signup-${i}@bench.test`;
-        await http.post('/v1/identify', { userId: `s-${i}`, traits: { email } });
-        sent.set(email, performance.now());
-        await http.post('/v1/track', { userId: `s-${i}`, event: 'Signed Up' });
-      }),
-      Math.min(concurrency, signups),
-    );
-    const deadline = Date.now() + 120_000;
-    while ([...sent.keys()].some((e) => !mailed.has(e)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const delays = [...sent].filter(([e]) => mailed.has(e)).map(([e, at]) => mailed.get(e)! - at);
-    delays.sort((a, b) => a - b);
-    console.log(`\nsign-up to confirmation email: ${delays.length} of ${signups} arrived`);
-    console.log(
-      `  latency     p50 ${percentile(delays, 50).toFixed(1)} ms, p95 ${percentile(delays, 95).toFixed(1)} ms, max ${delays[delays.length - 1]?.toFixed(1)} ms`,
-    );
-
+    if (phases.includes('ingest')) await ingest(stack, http, mailed, progress);
+    if (phases.includes('emails')) await emails(stack, http, mailed, progress);
     const { api, worker } = stack.memory();
     const own = process.memoryUsage().rss / 2 ** 20;
     console.log(
@@ -355,6 +142,237 @@ async function main(): Promise<void> {
     await http.close();
     await stack.stop();
   }
+}
+
+type Http = ReturnType<typeof httpClient>;
+
+/** Order confirmations through the whole product, beside raw nodemailer and the server's ceiling. */
+async function emails(stack: Stack, http: Http, mailed: Map<string, number>, progress: (line: string) => void) {
+  const orders = arg('orders', 300);
+  const r = await benchEmails(stack, {
+    orders,
+    concurrency: 16,
+    workflowConcurrency: arg('concurrency', 64),
+    post: http.post,
+    mailed,
+    progress,
+  });
+  const ratio = (x: number, of: number) => `${((100 * x) / of).toFixed(1)} %`;
+  console.log(`\n${orders} order confirmations (Order Completed -> the email at the SMTP sink, 16 in flight)`);
+  console.log(`  raw pooled nodemailer, same email, same sink   ${r.rawPerSecond.toFixed(0)} emails/s`);
+  console.log(`  trivial workflows, started and finished        ${r.trivialPerSecond.toFixed(1)} executions/s`);
+  console.log(
+    `  Journeys                                       ${r.emailsPerSecond.toFixed(1)} emails/s: ${ratio(r.emailsPerSecond, r.rawPerSecond)} of raw, ${ratio(r.emailsPerSecond, r.trivialPerSecond)} of the trivial-workflow ceiling`,
+  );
+  console.log(
+    `  order -> email                                 p50 ${percentile(r.latencies, 50).toFixed(0)} ms, p99 ${percentile(r.latencies, 99).toFixed(0)} ms`,
+  );
+  console.log(
+    `  per email: ${r.journeyEventsPerEmail.toFixed(1)} history events in the journey, ${r.customerEventsPerOrder.toFixed(1)} in the customer workflow, ${r.workflowTasksPerEmail.toFixed(1)} workflow tasks, ${r.activityTasksPerEmail.toFixed(1)} activity tasks`,
+  );
+  // Where the time goes: which part was busy (the two cores are shared by all of them).
+  const cpu = Object.entries(r.cpuPerEmail)
+    .map(([part, ms]) => `${part} ${ms.toFixed(1)} ms (${((ms * orders) / 10 / r.seconds).toFixed(0)} % of a core)`)
+    .join(', ');
+  console.log(`  CPU per email, first order to idle (${r.seconds.toFixed(1)} s): ${cpu}`);
+}
+
+/** Acceptance, delivery and lag of events, and sign-up to the confirmation email. */
+async function ingest(stack: Stack, http: Http, mailed: Map<string, number>, progress: (line: string) => void) {
+  const customers = arg('customers', 1000);
+  const events = arg('events', 5000);
+  const concurrency = arg('concurrency', 64);
+  const batches = arg('batches', 100);
+  const signups = arg('signups', 50);
+  const rows: Row[] = [];
+  // Each result as soon as it is measured, and the table at the end.
+  const record = (row: Row) => {
+    progress(`  ${row.path}: ${(row.events / row.seconds).toFixed(0)} events/s`);
+    rows.push(row);
+  };
+  // Warm-up: every customer's workflow exists, so the runs measure steady state, not first starts.
+  progress(`warming up ${customers} customers...`);
+  stack.dispatcher.start();
+  for (let i = 0; i < customers; i += 500) {
+    await storeEvents(
+      stack.pool,
+      Array.from({ length: Math.min(500, customers - i) }, (_, j) => event('warm', i + j, customers)),
+    );
+  }
+  await drained(stack, performance.now());
+  await settled(stack, performance.now());
+  await stack.dispatcher.stop();
+
+  // The HTTP floor: the API answering its liveness probe (no body, no database), with the same
+  // client and sockets. No request through Express on this machine answers faster.
+  progress(`GET /healthz: ${events} requests, ${concurrency} in flight...`);
+  let started = performance.now();
+  const floor: Row = {
+    path: 'GET /healthz (the HTTP floor)',
+    events,
+    latencies: await timed(
+      Array.from({ length: events }, () => () => http.get('/healthz')),
+      concurrency,
+    ),
+    seconds: 0,
+    note: `${concurrency} in flight; requests/s`,
+  };
+  floor.seconds = (performance.now() - started) / 1000;
+  record(floor);
+
+  // Acceptance alone (the dispatcher paused, the worker idle): what the API can take.
+  progress(`POST /v1/track: ${events} events, ${concurrency} in flight...`);
+  started = performance.now();
+  const track: Row = {
+    path: 'POST /v1/track (accepted)',
+    events,
+    latencies: await timed(
+      Array.from({ length: events }, (_, i) => () => http.post('/v1/track', event('track', i, customers))),
+      concurrency,
+    ),
+    seconds: 0,
+    note: `${concurrency} in flight`,
+  };
+  track.seconds = (performance.now() - started) / 1000;
+  record(track);
+
+  const batchSize = 100;
+  const batchConcurrency = 16;
+  progress(`POST /v1/batch: ${batches} batches of ${batchSize}, ${batchConcurrency} in flight...`);
+  started = performance.now();
+  const batch: Row = {
+    path: `POST /v1/batch (accepted, ${batchSize} a request)`,
+    events: batches * batchSize,
+    latencies: await timed(
+      Array.from(
+        { length: batches },
+        (_, b) => () =>
+          http.post('/v1/batch', {
+            batch: Array.from({ length: batchSize }, (_, j) => ({
+              ...event('batch', b * batchSize + j, customers),
+              type: 'track',
+            })),
+          }),
+      ),
+      batchConcurrency,
+    ),
+    seconds: 0,
+    note: `${batchConcurrency} requests in flight; latency a request`,
+  };
+  batch.seconds = (performance.now() - started) / 1000;
+  record(batch);
+
+  // The baseline, with the API idle: Temporal's own rate for one event a signal.
+  progress(`raw signalWithStart: ${events} events, ${concurrency} in flight...`);
+  started = performance.now();
+  const raw: Row = {
+    path: 'raw signalWithStart (1 event/signal)',
+    events,
+    latencies: await timed(
+      Array.from({ length: events }, (_, i) => async () => {
+        const e = event('raw', i, customers);
+        await stack.temporal.workflow.signalWithStart<typeof customer, [CustomerEvent[]]>('customer', {
+          workflowId: customerWorkflowId(e.userId),
+          taskQueue: TASK_QUEUE,
+          args: [{ customerId: e.userId }],
+          signal: eventsSignal,
+          signalArgs: [[e]],
+          typedSearchAttributes: [{ key: CustomerId, value: e.userId }],
+        });
+      }),
+      concurrency,
+    ),
+    seconds: 0,
+    note: `${concurrency} in flight, ${customers} customers; in the history`,
+  };
+  raw.seconds = (performance.now() - started) / 1000;
+  // Processed too: what Temporal and the worker sustain for events that travel one a signal.
+  const rawProcessed = raw.events / (await settled(stack, started));
+  raw.note += `; processed ${rawProcessed.toFixed(0)}/s`;
+  record(raw);
+
+  // Delivery alone: the backlog the two runs above left, spread over every customer.
+  const spread = (await backlog(stack.pool)).pending;
+  progress(`delivering the ${spread} stored events...`);
+  started = performance.now();
+  stack.dispatcher.start();
+  const spreadSeconds = await drained(stack, started);
+  const spreadProcessed = await settled(stack, started);
+  record({
+    path: `delivered, spread (${customers} customers)`,
+    events: spread,
+    seconds: spreadSeconds,
+    note: `stored -> in the histories; processed ${(spread / spreadProcessed).toFixed(0)}/s`,
+  });
+
+  // Bursts: a few customers with many events each, coalesced into few signals.
+  await stack.dispatcher.stop();
+  const burstCustomers = 20;
+  const burst = Array.from({ length: events }, (_, i) => event('burst', i, burstCustomers));
+  for (let i = 0; i < burst.length; i += 500) await storeEvents(stack.pool, burst.slice(i, i + 500));
+  progress(`delivering ${events} events of ${burstCustomers} customers...`);
+  const signalsBefore = await stack.signals();
+  started = performance.now();
+  stack.dispatcher.start();
+  const burstSeconds = await drained(stack, started);
+  const burstProcessed = await settled(stack, started);
+  record({
+    path: `delivered, bursts (${burstCustomers} customers)`,
+    events,
+    seconds: burstSeconds,
+    note: `${(await stack.signals()) - signalsBefore} signals; processed ${(events / burstProcessed).toFixed(0)}/s`,
+  });
+
+  // Lag at half the delivery capacity, through the API, with the dispatcher running. Events that
+  // trickle in travel one a signal, so that capacity is what raw signalWithStart gets processed.
+  const rate = Math.max(1, Math.round(rawProcessed / 2));
+  const lagEvents = Math.min(events, rate * 10);
+  progress(`lag: ${lagEvents} events through /v1/track at ${rate}/s...`);
+  // Open loop at the given rate, at most `concurrency` requests in flight (a client's sockets).
+  started = performance.now();
+  await timed(
+    Array.from({ length: lagEvents }, (_, i) => async () => {
+      const wait = started + (i / rate) * 1000 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await http.post('/v1/track', event('lag', i, customers));
+    }),
+    concurrency,
+  );
+  await drained(stack, started);
+  const { rows: lags } = await stack.pool.query<{ ms: number }>(
+    `SELECT extract(epoch FROM delivered_at - received_at)::float8 * 1000 AS ms FROM events WHERE message_id LIKE 'lag-%' ORDER BY 1`,
+  );
+  record({
+    path: `lag at ${rate}/s (half the raw processed rate)`,
+    events: lagEvents,
+    seconds: (performance.now() - started) / 1000,
+    latencies: lags.map((l) => l.ms),
+    note: 'latency: accepted -> delivered',
+  });
+
+  print([raw, ...rows.filter((r) => r !== raw)], raw);
+  await settled(stack, performance.now());
+
+  const sent = new Map<string, number>();
+  await timed(
+    Array.from({ length: signups }, (_, i) => async () => {
+      const email = `signup-${i}@bench.test`;
+      await http.post('/v1/identify', { userId: `s-${i}`, traits: { email } });
+      sent.set(email, performance.now());
+      await http.post('/v1/track', { userId: `s-${i}`, event: 'Signed Up' });
+    }),
+    Math.min(concurrency, signups),
+  );
+  const deadline = Date.now() + 120_000;
+  while ([...sent.keys()].some((e) => !mailed.has(e)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const delays = [...sent].filter(([e]) => mailed.has(e)).map(([e, at]) => mailed.get(e)! - at);
+  delays.sort((a, b) => a - b);
+  console.log(`\nsign-up to confirmation email: ${delays.length} of ${signups} arrived`);
+  console.log(
+    `  latency     p50 ${percentile(delays, 50).toFixed(1)} ms, p95 ${percentile(delays, 95).toFixed(1)} ms, max ${delays[delays.length - 1]?.toFixed(1)} ms`,
+  );
 }
 
 main().catch((err) => {

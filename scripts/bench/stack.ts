@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { freePort } from '../../src/dev/free-port';
 import { startDevServer } from '../../src/dev/temporal-dev-server';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { TASK_QUEUE } from '../../src/config/task-queue';
 
 export const WRITE_KEY = 'bench-write-key';
 
@@ -84,22 +85,29 @@ export async function startStack(onMail: (to: string) => void) {
     onDelivered: () => signals++,
   });
 
-  return {
+  const stack = {
     apiUrl,
+    smtpUrl,
     pool,
     temporal: temporal.client,
+    temporalAddress: temporal.address,
     dispatcher,
+    /** CPU seconds each part has used so far, from /proc (PostgreSQL: the postmaster and its backends). */
+    cpu: () => ({
+      server: cpuSeconds(processesMentioning(dir, 'start-dev')),
+      postgres: cpuSeconds(postgresProcesses(path.join(dir, 'pg'))),
+      worker: cpuSeconds([worker.pid!]),
+      api: cpuSeconds([api.pid!]),
+      bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    }),
     /** The API's and the worker's resident memory now (MiB), from /proc. */
     memory: () => ({ api: residentMiB(api.pid), worker: residentMiB(worker.pid) }),
     /** Workflow tasks the worker has completed so far (its SDK metrics). */
-    async workflowTasks(): Promise<number> {
-      const text = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
-      let total = 0;
-      for (const m of text.matchAll(/^temporal_workflow_task_execution_latency\w*_count(?:\{[^}]*\})? (\d+)/gm)) {
-        total += Number(m[1]);
-      }
-      return total;
-    },
+    workflowTasks: () => metricCount(workerMetricsPort, 'temporal_workflow_task_execution_latency'),
+    /** Activity tasks (from the server, not local activities) the worker has completed so far. */
+    activityTasks: () => metricCount(workerMetricsPort, 'temporal_activity_execution_latency'),
+    /** Until the worker has processed everything it was given (see `settled`). */
+    idle: async (): Promise<void> => void (await settled(stack, performance.now())),
     /** Signals the dispatcher has sent so far. */
     signals: async () => signals,
     async stop() {
@@ -112,9 +120,48 @@ export async function startStack(onMail: (to: string) => void) {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** How long the worker completes no workflow task before what was delivered counts as processed. */
+const QUIET_MS = 1000;
+
+/**
+ * Until the worker has processed what was delivered: no workflow task waiting in the task queue
+ * and none completed for QUIET_MS (the queue alone is not enough: a cached workflow's tasks go to
+ * the worker's own sticky queue). The seconds from `since` to the last task completed.
+ */
+export async function settled(stack: Stack, since: number): Promise<number> {
+  let tasks = await stack.workflowTasks();
+  let lastTask = performance.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await stack.workflowTasks();
+    if (now !== tasks) {
+      tasks = now;
+      lastTask = performance.now();
+      continue;
+    }
+    if (performance.now() - lastTask < QUIET_MS) continue;
+    const { stats } = await stack.temporal.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: TASK_QUEUE, kind: 1 },
+      taskQueueType: 1, // workflow tasks
+      reportStats: true,
+    });
+    if (Number(stats?.approximateBacklogCount ?? 0) === 0) return Math.max(0, lastTask - since) / 1000;
+  }
+}
+
+/** The sum of a histogram's counts across its labels, from the worker's SDK metrics. */
+async function metricCount(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let total = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}\\w*_count(?:\\{[^}]*\\})? (\\d+)`, 'gm'))) total += Number(m[1]);
+  return total;
+}
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -126,6 +173,46 @@ function run(entry: string, env: Record<string, string>): ChildProcess {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
+
+const pids = (): number[] =>
+  fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
+const readProc = (pid: number, file: string): string => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return ''; // it has exited meanwhile
+  }
+};
+
+/** Processes whose command line has every one of `words` (the dev server names its folder). */
+function processesMentioning(...words: string[]): number[] {
+  return pids().filter((pid) => {
+    const cmdline = readProc(pid, 'cmdline');
+    return words.every((w) => cmdline.includes(w));
+  });
+}
+
+/** The postmaster of the cluster in `dataDir` and its children (backends, background workers). */
+function postgresProcesses(dataDir: string): number[] {
+  const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return [postmaster, ...pids().filter((pid) => parentOf(pid) === postmaster)];
+}
+
+/** Fields after the command name in /proc/<pid>/stat (the name may hold spaces). */
+const statFields = (pid: number): string[] => {
+  const stat = readProc(pid, 'stat');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+};
+const parentOf = (pid: number): number => Number(statFields(pid)[1]);
+/** User and system time, in clock ticks of 1/100 s. */
+const cpuSeconds = (list: number[]): number =>
+  list.reduce((sum, pid) => {
+    const f = statFields(pid);
+    return sum + (Number(f[11] ?? 0) + Number(f[12] ?? 0)) / 100;
+  }, 0);
 
 function residentMiB(pid: number | undefined): number {
   const status = pid ? fs.readFileSync(`/proc/${pid}/status`, 'utf8') : '';
