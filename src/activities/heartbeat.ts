@@ -18,11 +18,12 @@ export function currentAttempt(): number {
 /**
  * Runs `work`, heartbeating all along: while this process lives, Temporal knows the attempt is
  * alive however long the SMTP server takes; once it dies, Temporal retries within the heartbeat
- * timeout rather than the whole attempt's.
+ * timeout rather than the whole attempt's. A local activity has no heartbeat: the workflow task it
+ * runs in is what times out when its worker dies.
  */
 export async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
   const context = activityContext();
-  if (!context) return work();
+  if (!context || context.info.isLocal) return work();
   context.heartbeat();
   const timer = setInterval(() => context.heartbeat(), SEND_HEARTBEAT_TIMEOUT_MS / 3);
   try {

@@ -107,21 +107,60 @@ export async function customer(input: CustomerInput): Promise<never> {
 async function handle(event: CustomerEvent, state: CustomerState, config: JourneysConfig): Promise<void> {
   applyEvent(state, event, new Date().toISOString());
   state.stage = stageAt(state, Date.now(), config.lifecycle);
-  await Promise.all(
-    forwardTargets(state, event, registry, config).map(
-      (id) =>
-        getExternalWorkflowHandle(id)
-          .signal(eventSignal, event)
-          .catch(() => delete state.running[id]), // it finished before it could tell us
-    ),
+  const forwards = forwardTargets(state, event, registry, config).map(
+    (id) =>
+      getExternalWorkflowHandle(id)
+        .signal(eventSignal, event)
+        .catch(() => delete state.running[id]), // it finished before it could tell us
   );
+  if (!patched(JOURNEYS_IN_ONE_TASK)) return handleAsBefore(event, state, config, forwards);
   // Backfilled history starts nothing (docs/architecture.md, decision 3).
+  const starts = isStale(event, config) ? [] : journeysToStart(state, event, registry, config, Date.now());
+  // Forwards and starts go out together: one workflow task, however many journeys the event touches.
+  await Promise.all([
+    ...forwards,
+    ...starts.filter((s) => mayStart(s.entry.name)).map((start) => startJourney(start, event, state, config)),
+  ]);
+}
+
+/** Since this patch, an event's forwards and journey starts share one workflow task. */
+const JOURNEYS_IN_ONE_TASK = 'journeys-in-one-task';
+
+/**
+ * The registry when JOURNEYS_IN_ONE_TASK came: code that has that patch knows them all. A journey
+ * added since must not start on events that running customers handled before it existed (replay
+ * would hit a child start their history never had), so it starts behind a patch of its own. Never
+ * add to this list; retire a journey with `enabled: false`, never by deleting its registry entry.
+ */
+const IN_REGISTRY_SINCE_ONE_TASK = [
+  'welcome',
+  'abandoned-cart',
+  'post-purchase',
+  'loyalty',
+  'lead-nurture',
+  'browse-abandonment',
+  'birthday',
+  'anniversary',
+  're-engagement',
+  'back-in-stock',
+];
+const mayStart = (journey: string): boolean =>
+  IN_REGISTRY_SINCE_ONE_TASK.includes(journey) || patched(`start-${journey}`);
+
+/**
+ * Runs from before JOURNEYS_IN_ONE_TASK replay as they ran: forwards first, then one journey start
+ * a workflow task, each behind the patches that guarded it then.
+ */
+async function handleAsBefore(
+  event: CustomerEvent,
+  state: CustomerState,
+  config: JourneysConfig,
+  forwards: Promise<unknown>[],
+): Promise<void> {
+  await Promise.all(forwards);
   if (isStale(event, config) && patched('fresh-events-only')) return;
   const starts = journeysToStart(state, event, registry, config, Date.now());
   for (const start of starts) {
-    // A journey added to the registry must not start on events that running customers handled
-    // before it existed: replaying their history would then hit a child start it never had.
-    // Retire a journey with `enabled: false` in the configuration, never by deleting its entry.
     if (!patched(`start-${start.entry.name}`)) continue;
     // Journeys started before ids were made injective keep their old ids; replay must see them.
     const id = patched('injective-journey-ids') ? journeyWorkflowId : legacyJourneyWorkflowId;

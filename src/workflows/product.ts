@@ -3,14 +3,13 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { Events, type CustomerEvent } from '../shared/events';
 import { eventSignal, journeyWorkflowId, legacyJourneyWorkflowId, productEventSignal } from '../shared/signals';
 import { RecentIds } from './customer/recent-ids';
-import { activities } from './dsl/activities';
+import { activities, olderPatch } from './dsl/activities';
 import { backInStockJourney } from './journeys/back-in-stock';
 
 export interface ProductInput {
@@ -75,7 +74,7 @@ async function tell(customerId: string, productId: string, restock: CustomerEven
   const journey = backInStockJourney.name;
   const legacy = () => signal(legacyJourneyWorkflowId(journey, customerId, productId));
   // A journey started before ids were made injective answers to its old id.
-  const told = patched('injective-journey-ids')
+  const told = olderPatch('injective-journey-ids')
     ? signal(journeyWorkflowId(journey, customerId, productId)).catch(legacy)
     : legacy();
   // Its journey already ended (told, expired) or was terminated by hand: nobody left to tell, and

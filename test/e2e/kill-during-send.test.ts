@@ -4,7 +4,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { Worker } from '@temporalio/worker';
 import type { SendRequest } from '../../src/shared/journey';
 import { sendOne } from '../fixtures/send-workflow';
 import { useMigratedPostgres } from '../helpers/postgres';
@@ -118,27 +117,20 @@ describe('a worker killed during the SMTP hand-off', () => {
   }, 120_000);
 
   it('loses no email, and repeats one only if the worker died inside its hand-off, with the same Message-ID', async () => {
-    const workflows = await Worker.create({
-      connection: env().nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../fixtures/send-workflow'),
-    });
-    const outcomes = await workflows.runUntil(
-      Promise.all(
-        Array.from({ length: CUSTOMERS }, (_, i) => {
-          const request: SendRequest = {
-            idempotencyKey: `kill/k-${i}/confirmation`,
-            customerId: `k-${i}`,
-            journey: 'post-purchase',
-            step: 'confirmation',
-            template: 'order-confirmation',
-            transactional: true,
-            holdout: false,
-            data: { order: { orderId: `o-${i}`, products: [], total: 10, currency: 'EUR' } },
-          };
-          return env().client.workflow.execute(sendOne, { args: [request], taskQueue, workflowId: `kill-send-${i}` });
-        }),
-      ),
+    const outcomes = await Promise.all(
+      Array.from({ length: CUSTOMERS }, (_, i) => {
+        const request: SendRequest = {
+          idempotencyKey: `kill/k-${i}/confirmation`,
+          customerId: `k-${i}`,
+          journey: 'post-purchase',
+          step: 'confirmation',
+          template: 'order-confirmation',
+          transactional: true,
+          holdout: false,
+          data: { order: { orderId: `o-${i}`, products: [], total: 10, currency: 'EUR' } },
+        };
+        return env().client.workflow.execute(sendOne, { args: [request], taskQueue, workflowId: `kill-send-${i}` });
+      }),
     );
     await Promise.all(snapshots);
     expect(outcomes).toEqual(Array(CUSTOMERS).fill({ status: 'sent' }));

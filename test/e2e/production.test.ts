@@ -171,7 +171,7 @@ describe('the production worker and dispatcher', () => {
 
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^temporal_workflow_completed|^temporal_workflow_task_execution_latency/m);
-    expect(metrics).toContain('temporal_activity_execution_latency');
+    expect(metrics).toMatch(/^temporal_local_activity_execution_latency_count\{activity_type="sendEmail"/m);
 
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toBe(0);

@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { JourneyActivities } from '../../shared/activities';
 import { SEND_ATTEMPT_TIMEOUT_MS, SEND_HEARTBEAT_TIMEOUT_MS } from '../../shared/sending';
 
@@ -6,14 +6,48 @@ import { SEND_ATTEMPT_TIMEOUT_MS, SEND_HEARTBEAT_TIMEOUT_MS } from '../../shared
 // non-retryable failures for permanent ones (an invalid address, a 5xx SMTP reply).
 const retry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' };
 
-export const activities = proxyActivities<JourneyActivities>({ startToCloseTimeout: '1 minute', retry });
+/**
+ * Every activity runs as a local activity: in the worker that runs the workflow task, its result
+ * recorded in that task's completion. No activity task goes through the server, so a journey's
+ * start, its lookups and its first send take one workflow task, not one per activity. Each is
+ * idempotent (reads, set changes, the send's outbox keyed by step), which a local activity needs:
+ * a worker that dies mid-way has the next worker run it again. (docs/architecture.md, decision 17)
+ */
+export const LOCAL_ACTIVITIES_PATCH = 'local-activities';
 
-/** The send activity heartbeats, so a worker that dies mid-send is replaced within the heartbeat timeout. */
-export const sending = proxyActivities<Pick<JourneyActivities, 'sendEmail'>>({
+const remote = proxyActivities<JourneyActivities>({ startToCloseTimeout: '1 minute', retry });
+const local = proxyLocalActivities<JourneyActivities>({ startToCloseTimeout: '1 minute', retry });
+
+/**
+ * Whether a patch older than LOCAL_ACTIVITIES_PATCH applies. It always does in a run that has the
+ * newer patch, so such a run records only that one marker: each marker also costs an upsert of the
+ * TemporalChangeVersion search attribute (a visibility write). Older runs replay as they ran.
+ */
+export const olderPatch = (patchId: string): boolean => patched(LOCAL_ACTIVITIES_PATCH) || patched(patchId);
+
+/** Workflows that ran server activities before the patch replay them as they ran; the rest run locally. */
+const current = <T>(remoteProxy: T, localProxy: T): T => (patched(LOCAL_ACTIVITIES_PATCH) ? localProxy : remoteProxy);
+
+export const activities: JourneyActivities = new Proxy({} as JourneyActivities, {
+  get: (_, name: keyof JourneyActivities) => current(remote, local)[name],
+});
+
+const remoteSending = proxyActivities<Pick<JourneyActivities, 'sendEmail'>>({
   startToCloseTimeout: SEND_ATTEMPT_TIMEOUT_MS,
   heartbeatTimeout: SEND_HEARTBEAT_TIMEOUT_MS,
   retry,
 });
+const localSending = proxyLocalActivities<Pick<JourneyActivities, 'sendEmail'>>({
+  startToCloseTimeout: SEND_ATTEMPT_TIMEOUT_MS,
+  retry,
+});
+
+/**
+ * The send: one attempt may take as long as a slow SMTP hand-off. As a server activity it
+ * heartbeats, so a worker that died mid-send was replaced within the heartbeat timeout; as a local
+ * one, the workflow task it runs in times out instead and the next worker sends it.
+ */
+export const sending = (): typeof remoteSending | typeof localSending => current(remoteSending, localSending);
 
 export const localActivities = proxyLocalActivities<Pick<JourneyActivities, 'loadJourneysConfig'>>({
   startToCloseTimeout: '10 seconds',

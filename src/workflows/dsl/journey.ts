@@ -20,7 +20,7 @@ import type {
   SentMessage,
 } from '../../shared/journey';
 import { JourneyStep } from '../../shared/search-attributes';
-import { activities } from './activities';
+import { activities, LOCAL_ACTIVITIES_PATCH, olderPatch } from './activities';
 import { nextLocalTime, quietHoursEnd, type LocalTimeOptions } from './local-time';
 import { sendOrRecordFailure } from './send';
 import { inHoldout, pickVariant } from './split';
@@ -47,6 +47,8 @@ export class Journey<C extends CommonJourneyConfig> {
   private readonly events: CustomerEvent[] = [];
   private cursor = 0;
   private step = 'start';
+  /** The step the JourneyStep search attribute shows (the journey starts with `start`). */
+  private publishedStep = 'start';
   private nextWakeAt: string | undefined;
   private readonly sent: SentMessage[] = [];
   outcome: { outcome: JourneyOutcome; reason?: string } | undefined;
@@ -114,7 +116,10 @@ export class Journey<C extends CommonJourneyConfig> {
   async waitUntil(at: Date, step = this.step): Promise<void> {
     const ms = at.getTime() - Date.now();
     this.enter(step, `waiting until ${at.toISOString()}`, at);
-    if (ms > 0) await sleep(ms, { summary: step });
+    if (ms > 0) {
+      this.publishStep();
+      await sleep(ms, { summary: step });
+    }
     this.nextWakeAt = undefined;
   }
 
@@ -130,6 +135,7 @@ export class Journey<C extends CommonJourneyConfig> {
   async waitFor(match: EventMatch, within: Duration, step = this.step): Promise<CustomerEvent | null> {
     const deadline = new Date(Date.now() + msToNumber(within));
     this.enter(step, `waiting until ${deadline.toISOString()} for ${describe(match)}`, deadline);
+    this.publishStep();
     let found: CustomerEvent | undefined;
     const seek = (): boolean => {
       const index = this.events.findIndex((e, i) => i >= this.cursor && matches(match, e));
@@ -172,7 +178,8 @@ export class Journey<C extends CommonJourneyConfig> {
     this.finished = true;
     this.nextWakeAt = undefined;
     // Journeys that ended before this existed replay without the final upsert.
-    if (patched('final-journey-step')) this.enter(this.result().outcome, 'finished');
+    if (olderPatch('final-journey-step')) this.enter(this.result().outcome, 'finished');
+    this.publishStep();
   }
 
   /** @internal */
@@ -208,12 +215,22 @@ export class Journey<C extends CommonJourneyConfig> {
   }
 
   private enter(step: string, details: string, wakeAt?: Date): void {
-    if (step !== this.step) {
-      this.step = step;
-      upsertSearchAttributes([{ key: JourneyStep, value: step }]);
-    }
+    this.step = step;
+    // Journeys from before local activities upserted at every step they passed through.
+    if (!patched(LOCAL_ACTIVITIES_PATCH)) this.publishStep();
     this.nextWakeAt = wakeAt?.toISOString();
     setCurrentDetails(`**${this.input.journey}** · step \`${step}\` · ${details}`);
+  }
+
+  /**
+   * Operators filter on JourneyStep to find who waits where (and how journeys ended), so it is
+   * written when the journey is about to wait or has ended: one history event and one visibility
+   * write per wait, none for a step the journey passes straight through (a send).
+   */
+  private publishStep(): void {
+    if (this.step === this.publishedStep) return;
+    this.publishedStep = this.step;
+    upsertSearchAttributes([{ key: JourneyStep, value: this.step }]);
   }
 }
 

@@ -17,7 +17,7 @@ async function sendEmail(request: SendRequest): Promise<SendOutcome> {
   try {
     // The summary is what the Web UI shows for the activity in the journey's timeline.
     const summary = `${request.step}: ${request.template}${request.holdout ? ' (holdout, not sent)' : ''}`;
-    return await sending.sendEmail.executeWithOptions({ summary }, [request]);
+    return await sending().sendEmail.executeWithOptions({ summary }, [request]);
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.nonRetryable) return { status: 'failed', reason: cause.message };

@@ -1,7 +1,6 @@
 import type { JourneyConfigs } from '../../config/schema';
-import { patched } from '@temporalio/workflow';
 import { Events, prop } from '../../shared/events';
-import { activities } from '../dsl/activities';
+import { activities, olderPatch } from '../dsl/activities';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { defineJourney } from '../dsl/journey-entry';
 import { runJourney } from '../dsl/run-journey';
@@ -21,7 +20,7 @@ export async function loyalty(input: JourneyInput<Config>): Promise<JourneyResul
   return runJourney(input, {}, async (j) => {
     await j.wait(j.config.sendAfter, 'waiting after the qualifying order');
     // Runs from before referral codes came from the shop replay with the code they were sent.
-    const referralCode = patched('referral-code-from-shop')
+    const referralCode = olderPatch('referral-code-from-shop')
       ? (prop(input.trigger, REFERRAL_CODE) ?? (await activities.profileTrait(j.customerId, REFERRAL_CODE)))
       : `REF-${j.customerId}`;
     if (!referralCode) return j.exit('no referral code from the shop');

@@ -1,9 +1,8 @@
 import type { Duration } from '@temporalio/common';
 import type { JourneyConfigs } from '../../config/schema';
-import { patched } from '@temporalio/workflow';
 import { Events, numberProp, prop, type CustomerEvent, type EventMatch, type JsonObject } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { activities } from '../dsl/activities';
+import { activities, olderPatch } from '../dsl/activities';
 import { after } from '../dsl/after';
 import { defineJourney } from '../dsl/journey-entry';
 import { runJourney } from '../dsl/run-journey';
@@ -24,7 +23,7 @@ export async function postPurchase(input: JourneyInput<Config>): Promise<Journey
     const afterOrder = (d: Duration) => after(orderedAt, d);
     // The order as PostgreSQL recorded it: a line the event did not name takes the catalogue's name,
     // so the confirmation never fails on what the backend left out. (Older runs used the event.)
-    const order = patched('order-from-database')
+    const order = olderPatch('order-from-database')
       ? ((await activities.getOrder(j.customerId, orderId)) ?? orderDetails(input.trigger, orderId))
       : orderDetails(input.trigger, orderId);
     await j.send('confirmation', j.config.templates.confirmation, { transactional: true, data: { order } });

@@ -1,15 +1,9 @@
-import {
-  CancellationScope,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  patched,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { CancellationScope, continueAsNew, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import type { JourneyConfigs } from '../../config/schema';
 import { Events, type CustomerEvent } from '../../shared/events';
 import { eventSignal } from '../../shared/signals';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { activities } from '../dsl/activities';
+import { activities, olderPatch } from '../dsl/activities';
 import { defineJourney } from '../dsl/journey-entry';
 import type { Journey } from '../dsl/journey';
 import { runJourney } from '../dsl/run-journey';
@@ -79,7 +73,7 @@ async function sunset(j: Journey<Config>, parentWorkflowId?: string): Promise<vo
   await j.updateGroups([j.config.sunsetGroup]);
   await CancellationScope.nonCancellable(() => activities.setMarketingConsent(j.customerId, false, 'sunset'));
   // Journeys sunset before this existed replay without the signal.
-  if (parentWorkflowId && patched('sunset-tells-customer')) {
+  if (parentWorkflowId && olderPatch('sunset-tells-customer')) {
     const { workflowId, runId } = workflowInfo();
     const unsubscribed: CustomerEvent = {
       messageId: `sunset-${workflowId}-${runId}`,
