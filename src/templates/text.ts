@@ -1,4 +1,4 @@
-import { convert, type HtmlToTextOptions } from 'html-to-text';
+import { compile, type HtmlToTextOptions } from 'html-to-text';
 
 const options: HtmlToTextOptions = {
   wordwrap: 78,
@@ -12,7 +12,10 @@ const options: HtmlToTextOptions = {
   ],
 };
 
+// Compiled once: `convert` compiles the selectors again on every call, a fifth of a render's time.
+const convert = compile(options);
+
 /** The plain-text part of an email, from its HTML: text, links as `label [url]`, no images. */
 export function htmlToText(html: string): string {
-  return convert(html, options).trim();
+  return convert(html).trim();
 }
