@@ -8,11 +8,12 @@
 //   lag          accepted -> delivered, while /v1/track runs at half the measured delivery rate
 //   sign-up      "Signed Up" -> the confirmation email accepted by SMTP
 //   emails       Order Completed -> order confirmations at the sink, beside raw pooled nodemailer
-//                and the server's trivial-workflow ceiling; what each email cost the server
+//                and the server's trivial-workflow ceiling; what each email cost the server; a
+//                back-in-stock announcement to 20,000 waiting customers, restock to last email
 //   memory       the API's, the worker's and the dispatcher's resident memory afterwards
 //   The worker runs in its own process, as deployed; each phase starts with the worker idle.
 // Flags: --only ingest|emails, --customers N (1000), --events N (5000), --concurrency N (64),
-// --batches N (100), --signups N (50), --orders N (300).
+// --batches N (100), --signups N (50), --orders N (300), --audience N (20000).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { Pool as HttpPool } from 'undici';
 import { TASK_QUEUE } from '../src/config/task-queue';
@@ -22,7 +23,7 @@ import { CustomerId } from '../src/shared/search-attributes';
 import { customerWorkflowId, eventsSignal } from '../src/shared/signals';
 import type { CustomerEvent } from '../src/shared/events';
 import type { customer } from '../src/workflows/customer';
-import { benchEmails } from './bench/emails';
+import { benchAnnouncement, benchEmails } from './bench/emails';
 import { settled, startStack, WRITE_KEY, type Stack } from './bench/stack';
 
 const arg = (name: string, fallback: number): number => {
@@ -149,14 +150,15 @@ type Http = ReturnType<typeof httpClient>;
 /** Order confirmations through the whole product, beside raw nodemailer and the server's ceiling. */
 async function emails(stack: Stack, http: Http, mailed: Map<string, number>, progress: (line: string) => void) {
   const orders = arg('orders', 300);
-  const r = await benchEmails(stack, {
+  const options = {
     orders,
     concurrency: 16,
     workflowConcurrency: arg('concurrency', 64),
     post: http.post,
     mailed,
     progress,
-  });
+  };
+  const r = await benchEmails(stack, options);
   const ratio = (x: number, of: number) => `${((100 * x) / of).toFixed(1)} %`;
   console.log(`\n${orders} order confirmations (Order Completed -> the email at the SMTP sink, 16 in flight)`);
   console.log(`  raw pooled nodemailer, same email, same sink   ${r.rawPerSecond.toFixed(0)} emails/s`);
@@ -175,6 +177,12 @@ async function emails(stack: Stack, http: Http, mailed: Map<string, number>, pro
     .map(([part, ms]) => `${part} ${ms.toFixed(1)} ms (${((ms * orders) / 10 / r.seconds).toFixed(0)} % of a core)`)
     .join(', ');
   console.log(`  CPU per email, first order to idle (${r.seconds.toFixed(1)} s): ${cpu}`);
+  const audience = arg('audience', 20_000);
+  const announced = await benchAnnouncement(stack, { ...options, audience });
+  console.log(`\nback in stock to ${audience} waiting customers (restock -> the last email at the sink)`);
+  console.log(
+    `  Journeys, pages of 100 through one activity each   ${announced.toFixed(0)} emails/s: ${ratio(announced, r.rawPerSecond)} of raw (${(audience / announced).toFixed(0)} s)`,
+  );
 }
 
 /** Acceptance, delivery and lag of events, and sign-up to the confirmation email. */

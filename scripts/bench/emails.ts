@@ -5,7 +5,8 @@
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { DefaultLogger } from '@temporalio/worker';
 import { createMailer } from '../../src/activities/mailer';
-import { journeyWorkflowId, customerWorkflowId } from '../../src/shared/signals';
+import { announceRestock } from '../../src/temporal/restock';
+import { customerWorkflowId, journeyWorkflowId } from '../../src/shared/signals';
 import { createRenderer } from '../../src/templates/renderer';
 import { templateData } from '../../src/templates/context';
 import type { Stack } from './stack';
@@ -21,6 +22,46 @@ export interface EmailBenchOptions {
   /** When each recipient's email reached the sink (performance.now()). */
   mailed: Map<string, number>;
   progress(line: string): void;
+}
+
+/**
+ * A back-in-stock announcement to `audience` waiting customers (put on the list with SQL, as
+ * customers who asked over weeks would be): from the restock signal to the last email at the sink.
+ */
+export async function benchAnnouncement(stack: Stack, opts: EmailBenchOptions & { audience: number }): Promise<number> {
+  const { audience, progress } = opts;
+  progress(`back in stock: ${audience} customers waiting, announced in pages...`);
+  const ids = Array.from({ length: audience }, (_, i) => `fan-${i}`);
+  for (let i = 0; i < audience; i += 5000) {
+    const slice = ids.slice(i, i + 5000);
+    await stack.pool.query(
+      `INSERT INTO customers (id, email) SELECT id, id || '@bench.test' FROM unnest($1::text[]) id`,
+      [slice],
+    );
+    await stack.pool.query(
+      `INSERT INTO back_in_stock_requests (product_id, customer_id) SELECT 'bench-boot', unnest($1::text[])`,
+      [slice],
+    );
+  }
+  const started = performance.now();
+  await announceRestock(stack.temporal, {
+    id: 'bench-boot',
+    name: 'Summit Boot',
+    url: 'https://shop.example/p/boot',
+    soldOutSince: new Date().toISOString(),
+  });
+  // Counted every quarter second: the bench shares the two cores with what it measures.
+  const deadline = Date.now() + 1_800_000;
+  let reported = 0;
+  for (;;) {
+    const arrived = ids.filter((id) => opts.mailed.has(`${id}@bench.test`)).length;
+    if (arrived === audience) break;
+    if (Date.now() > deadline) throw new Error(`timed out: ${arrived} of ${audience} back-in-stock emails arrived`);
+    if (arrived - reported >= audience / 10) progress(`  ${(reported = arrived)} of ${audience}...`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const end = Math.max(...ids.map((id) => opts.mailed.get(`${id}@bench.test`)!));
+  return audience / ((end - started) / 1000);
 }
 
 export interface EmailBenchResult {

@@ -41,10 +41,11 @@ export interface EmailDeps {
  * is never lost, and goes out twice only when a worker dies inside the hand-off (docs/architecture.md, decision 4).
  */
 export function createSendEmail(deps: EmailDeps): (req: SendRequest) => Promise<SendOutcome> {
-  return (req) => whileHeartbeating(() => send(deps, req));
+  return (req) => whileHeartbeating(() => sendMessage(deps, req));
 }
 
-async function send(deps: EmailDeps, req: SendRequest): Promise<SendOutcome> {
+/** One message, decided, rendered, handed off and recorded (the send activity's and a batch's). */
+export async function sendMessage(deps: EmailDeps, req: SendRequest): Promise<SendOutcome> {
   const config = deps.config();
   const sender = senderAddress(config.messaging.from)!; // the configuration schema checked it
   const client = await deps.pool.connect();

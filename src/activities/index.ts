@@ -1,6 +1,8 @@
 import type { JourneyActivities } from '../shared/activities';
 import { createSendEmail, type EmailDeps } from './email';
+import { createAnnounceRestock } from './restock-announcement';
 import * as lookups from './lookups';
+import * as waitingList from '../db/waiting-list';
 
 /** What the activities need: the send activity's dependencies serve them all. */
 export type ActivityDeps = Omit<EmailDeps, 'afterSmtpAccepted'>;
@@ -15,9 +17,10 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
     getOrder: (customerId, orderId) => lookups.getOrder(pool, customerId, orderId),
     profileTrait: (customerId, name) => lookups.profileTrait(pool, customerId, name),
     relatedProducts: (customerId, orderId, limit) => lookups.relatedProducts(pool, customerId, orderId, limit),
-    registerBackInStock: (customerId, productId) => lookups.registerBackInStock(pool, customerId, productId),
-    removeBackInStock: (customerId, productId) => lookups.removeBackInStock(pool, customerId, productId),
-    waitingForProduct: (productId, after, limit) => lookups.waitingForProduct(pool, productId, after, limit),
+    registerBackInStock: (customerId, productId) => waitingList.registerBackInStock(pool, customerId, productId),
+    removeBackInStock: (customerId, productId) => waitingList.removeBackInStock(pool, customerId, productId),
+    waitingForProduct: (productId, after, limit) => waitingList.waitingForProduct(pool, productId, after, limit),
+    announceRestock: createAnnounceRestock(deps),
     updateGroups: (customerId, add, remove) => lookups.updateGroups(pool, customerId, add, remove),
     setMarketingConsent: (customerId, subscribed, reason) =>
       lookups.setMarketingConsent(pool, customerId, subscribed, reason),

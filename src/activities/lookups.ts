@@ -176,43 +176,6 @@ export async function relatedProducts(
   }));
 }
 
-/** Puts the customer on the product's waiting list (again: no change). */
-export async function registerBackInStock(db: Queryable, customerId: string, productId: string): Promise<void> {
-  await db.query(
-    'INSERT INTO back_in_stock_requests (product_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [productId, customerId],
-  );
-}
-
-export async function removeBackInStock(db: Queryable, customerId: string, productId: string): Promise<void> {
-  await db.query('DELETE FROM back_in_stock_requests WHERE product_id = $1 AND customer_id = $2', [
-    productId,
-    customerId,
-  ]);
-}
-
-/**
- * One page of the customers waiting for the product, in id order after `afterCustomerId`.
- * Keyset paging on the primary key (product_id, customer_id): each page is a short range scan of
- * that index, however many customers wait, or exist.
- */
-export async function waitingForProduct(
-  db: Queryable,
-  productId: string,
-  afterCustomerId: string | null,
-  limit: number,
-): Promise<string[]> {
-  const after = afterCustomerId === null ? '' : 'AND customer_id > $3';
-  const { rows } = await db.query<{ customer_id: string }>(
-    `SELECT customer_id FROM back_in_stock_requests
-     WHERE product_id = $1 ${after}
-     ORDER BY product_id, customer_id
-     LIMIT $2`,
-    afterCustomerId === null ? [productId, limit] : [productId, limit, afterCustomerId],
-  );
-  return rows.map((r) => r.customer_id);
-}
-
 /**
  * Adds the customer to the `add` groups (creating them as needed) and removes them from the
  * `remove` ones, in one statement; a group in both ends up with the customer in it. Repeatable.

@@ -1,4 +1,5 @@
 import type { JourneysConfig } from '../config/schema';
+import type { RestockPage, RestockPageResult } from './back-in-stock';
 import type { SendOutcome, SendRequest } from './journey';
 
 export interface CartLine {
@@ -57,6 +58,8 @@ export interface JourneyActivities {
   removeBackInStock(customerId: string, productId: string): Promise<void>;
   /** Customers waiting for a product, in id order after `afterCustomerId`: one page. */
   waitingForProduct(productId: string, afterCustomerId: string | null, limit: number): Promise<string[]>;
+  /** Sends one page of a product's waiting list its back-in-stock email, and takes it off the list. */
+  announceRestock(page: RestockPage): Promise<RestockPageResult>;
   updateGroups(customerId: string, add: string[], remove: string[]): Promise<void>;
   setMarketingConsent(customerId: string, subscribed: boolean, reason: string): Promise<void>;
 }

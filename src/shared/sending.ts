@@ -18,3 +18,12 @@ export const SEND_HEARTBEAT_TIMEOUT_MS = 15_000;
 
 /** How many times a marketing send waits for room under the frequency cap before it is skipped. */
 export const MAX_CAP_DEFERRALS = 5;
+
+/** Recipients one batch activity decides, renders and sends (a page of an audience). */
+export const BATCH_PAGE_SIZE = 100;
+
+/** Sends of a page in flight at once: renders overlap SMTP round trips on the pooled connections. */
+export const BATCH_PARALLEL_SENDS = 8;
+
+/** One attempt at a page: every send in it may take a whole send attempt, this many at a time. */
+export const BATCH_PAGE_TIMEOUT_MS = Math.ceil(BATCH_PAGE_SIZE / BATCH_PARALLEL_SENDS) * SEND_ATTEMPT_TIMEOUT_MS;

@@ -119,8 +119,22 @@ async function handle(event: CustomerEvent, state: CustomerState, config: Journe
   // Forwards and starts go out together: one workflow task, however many journeys the event touches.
   await Promise.all([
     ...forwards,
-    ...starts.filter((s) => mayStart(s.entry.name)).map((start) => startJourney(start, event, state, config)),
+    ...starts
+      .filter((s) => mayStart(s.entry.name))
+      .map((start) =>
+        start.entry.joinAudience && patched(AUDIENCE_LISTS)
+          ? joinAudience(start, state)
+          : startJourney(start, event, state, config),
+      ),
   ]);
+}
+
+/** Since this patch, a journey with an audience list (back in stock) starts no workflow: the customer joins the list. */
+const AUDIENCE_LISTS = 'audience-lists';
+
+async function joinAudience(start: Start, state: CustomerState): Promise<void> {
+  recordEntry(state, start, new Date().toISOString(), false);
+  await start.entry.joinAudience!(state.customerId, start.key);
 }
 
 /** Since this patch, an event's forwards and journey starts share one workflow task. */

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  patched,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -9,7 +10,9 @@ import {
 import { Events, type CustomerEvent } from '../shared/events';
 import { eventSignal, journeyWorkflowId, legacyJourneyWorkflowId, productEventSignal } from '../shared/signals';
 import { RecentIds } from './customer/recent-ids';
-import { activities, olderPatch } from './dsl/activities';
+import type { RestockPageResult } from '../shared/back-in-stock';
+import { BATCH_PAGE_SIZE } from '../shared/sending';
+import { activities, announcing, olderPatch } from './dsl/activities';
 import { backInStockJourney } from './journeys/back-in-stock';
 
 export interface ProductInput {
@@ -21,21 +24,25 @@ export interface ProductInput {
   recentIds?: string[];
 }
 
-/** Waiting customers fetched, and signalled, at a time. */
+/** Waiting customers fetched, and signalled, at a time before BATCH_ANNOUNCEMENTS (fixed: runs replay with it). */
 const PAGE_SIZE = 100;
-/** Each page adds about two history events per customer: continue as new well before 50k. */
+/**
+ * Continue as new well before 50k events: a page adds six events since BATCH_ANNOUNCEMENTS (250
+ * pages a run), about two per customer before it.
+ */
 const HISTORY_LIMIT = 1500;
 /** Restock messageIds remembered for dedupe (a retried API call sends the same one again). */
 const DEDUPE_WINDOW = 100;
 
 /**
  * One product's events (`product-<productId>`), signalled-with-start by the API.
- * On a restock it tells every customer waiting for the product (the back-in-stock journeys),
- * page by page from the waiting list's index: it never scans all customers.
+ * On a restock it tells every customer waiting for the product, page by page from the waiting
+ * list's index (it never scans all customers): one activity a page decides, renders and sends the
+ * page's back-in-stock emails and takes the page off the list. No workflow per customer.
  *
  * It ends once it has nothing left to do rather than idling for ever: the next restock's
  * signalWithStart starts it again, and nothing needs remembering between restocks, since each
- * journey sends one email on the first restock and then leaves the waiting list. (An open
+ * customer gets one email on the first restock and then leaves the waiting list. (An open
  * workflow per product ever restocked would only crowd the Web UI's running list.)
  */
 export async function product(input: ProductInput): Promise<void> {
@@ -57,16 +64,33 @@ export async function product(input: ProductInput): Promise<void> {
       const resumeAfter = after ?? undefined; // where the first pending restock has got to
       return continueAsNew<typeof product>({ productId, pending: queue, resumeAfter, recentIds: recent.toArray() });
     }
-    const page = await activities.waitingForProduct(productId, after, PAGE_SIZE);
-    await Promise.all(page.map((customerId) => tell(customerId, productId, queue[0])));
-    if (page.length === PAGE_SIZE) {
-      after = page[page.length - 1];
+    const next = patched(BATCH_ANNOUNCEMENTS)
+      ? nextPage(await announcing.announceRestock({ productId, restock: queue[0], after }))
+      : await tellJourneys(productId, queue[0], after);
+    if (next !== null) {
+      after = next;
     } else {
       queue.shift(); // everyone waiting has been told of this restock
       after = null;
     }
   }
   await condition(allHandlersFinished);
+}
+
+/**
+ * Since this patch, the product workflow sends each page of the waiting list its emails through one
+ * activity; before it, it signalled each waiting customer's back-in-stock journey, which sent.
+ */
+const BATCH_ANNOUNCEMENTS = 'batch-announcements';
+
+/** Where the next page starts; null when this one was the list's last. */
+const nextPage = (page: RestockPageResult): string | null => (page.customers === BATCH_PAGE_SIZE ? page.last : null);
+
+/** Runs from before BATCH_ANNOUNCEMENTS: a page of the list, each customer's journey told; the next page's start. */
+async function tellJourneys(productId: string, restock: CustomerEvent, after: string | null): Promise<string | null> {
+  const page = await activities.waitingForProduct(productId, after, PAGE_SIZE);
+  await Promise.all(page.map((customerId) => tell(customerId, productId, restock)));
+  return page.length === PAGE_SIZE ? page[page.length - 1] : null;
 }
 
 async function tell(customerId: string, productId: string, restock: CustomerEvent): Promise<void> {

@@ -2,13 +2,11 @@ import {
   getCart,
   getOrder,
   getProfile,
-  registerBackInStock,
   relatedProducts,
-  removeBackInStock,
   setMarketingConsent,
   updateGroups,
-  waitingForProduct,
 } from '../../src/activities/lookups';
+import { registerBackInStock, removeBackInStock, waitingForProduct } from '../../src/db/waiting-list';
 import { applyEvent } from '../../src/db/projections';
 import type { Queryable } from '../../src/db/queryable';
 import { useMigratedPostgres } from '../helpers/postgres';

@@ -1,4 +1,4 @@
-import { inHoldout, pickVariant } from '../../src/workflows/dsl/split';
+import { inHoldout, pickVariant } from '../../src/shared/split';
 
 describe('deterministic split', () => {
   const ids = Array.from({ length: 10_000 }, (_, i) => `customer-${i}`);

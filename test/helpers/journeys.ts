@@ -8,6 +8,9 @@ import type { CustomerEvent } from '../../src/shared/events';
 import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '../../src/shared/journey';
 import { customerStateQuery, eventSignal } from '../../src/shared/signals';
 import { customer } from '../../src/workflows/customer';
+import { restockRequest } from '../../src/activities/restock-announcement';
+import type { RestockPage } from '../../src/shared/back-in-stock';
+import { BATCH_PAGE_SIZE } from '../../src/shared/sending';
 import { stopBeforeTeardown, useTimeSkippingEnv } from './temporal';
 import './worker'; // installs the quiet runtime logger
 
@@ -84,9 +87,12 @@ export interface Sent extends SendRequest {
  */
 export class StubActivities {
   sent: Sent[] = [];
+  private sentKeys = new Set<string>();
   groups: { customerId: string; add: string[]; remove: string[] }[] = [];
   consent: { customerId: string; subscribed: boolean; reason: string }[] = [];
   backInStock: { customerId: string; productId: string }[] = [];
+  /** Every page of a restock announcement the workflows asked for. */
+  announced: RestockPage[] = [];
   carts: Record<string, CartLine[]> = {};
   /** Orders as PostgreSQL would have recorded them, by order id. */
   orders: Record<string, OrderSummary> = {};
@@ -103,9 +109,11 @@ export class StubActivities {
 
   reset(): void {
     this.sent = [];
+    this.sentKeys = new Set();
     this.groups = [];
     this.consent = [];
     this.backInStock = [];
+    this.announced = [];
     this.policy = () => undefined;
   }
 
@@ -116,7 +124,14 @@ export class StubActivities {
 
   get activities(): JourneyActivities {
     const now = async (): Promise<Date> => new Date((await this.env().currentTimeMs()) as number);
-    return {
+    const waiting = (productId: string, after: string | null, limit: number): string[] =>
+      this.backInStock
+        .filter((w) => w.productId === productId)
+        .map((w) => w.customerId)
+        .sort()
+        .filter((c) => after === null || c > after)
+        .slice(0, limit);
+    const activities: JourneyActivities = {
       loadJourneysConfig: async () => this.config,
       sendEmail: async (req) => {
         const at = await now();
@@ -125,7 +140,8 @@ export class StubActivities {
         if (decided?.status === 'capped' && req.skipIfCapped)
           return { status: 'skipped', reason: 'frequency cap full' };
         if (decided) return decided;
-        if (this.sent.some((s) => s.idempotencyKey === req.idempotencyKey)) return { status: 'sent' };
+        if (this.sentKeys.has(req.idempotencyKey)) return { status: 'sent' };
+        this.sentKeys.add(req.idempotencyKey);
         this.sent.push({ ...req, at });
         return { status: req.holdout ? 'holdout' : 'sent' };
       },
@@ -139,13 +155,20 @@ export class StubActivities {
       removeBackInStock: async (customerId, productId) => {
         this.backInStock = this.backInStock.filter((w) => !(w.customerId === customerId && w.productId === productId));
       },
-      waitingForProduct: async (productId, after, limit) =>
-        this.backInStock
-          .filter((w) => w.productId === productId)
-          .map((w) => w.customerId)
-          .sort()
-          .filter((c) => after === null || c > after)
-          .slice(0, limit),
+      waitingForProduct: async (productId, after, limit) => waiting(productId, after, limit),
+      // As the real activity: the page's emails through the send stub, then off the list.
+      announceRestock: async (page) => {
+        this.announced.push(page);
+        const customers = waiting(page.productId, page.after, BATCH_PAGE_SIZE);
+        let sent = 0;
+        for (const customerId of customers) {
+          const request = restockRequest(this.config.journeys.backInStock, page.productId, page.restock, customerId);
+          if ((await activities.sendEmail(request)).status === 'sent') sent++;
+        }
+        const told = new Set(customers);
+        this.backInStock = this.backInStock.filter((w) => !(w.productId === page.productId && told.has(w.customerId)));
+        return { customers: customers.length, last: customers.at(-1) ?? null, sent };
+      },
       updateGroups: async (customerId, add, remove) => {
         this.groups.push({ customerId, add, remove });
       },
@@ -153,6 +176,7 @@ export class StubActivities {
         this.consent.push({ customerId, subscribed, reason });
       },
     };
+    return activities;
   }
 }
 

@@ -71,10 +71,11 @@ function mayEnter(state: CustomerState, journey: string, key: string | undefined
   return now - Date.parse(last) >= msToNumber(rule.cooldown);
 }
 
-export function recordEntry(state: CustomerState, start: Start, now: string): void {
+/** Records that the customer entered the journey; `runs`: as a workflow of its own (not an audience list). */
+export function recordEntry(state: CustomerState, start: Start, now: string, runs = true): void {
   state.entered[start.entry.name] = now;
   if (start.key !== undefined) state.entered[instance(start.entry.name, start.key)] = now;
   const keyed = Object.keys(state.entered).filter((k) => k.includes(':'));
   for (const old of keyed.slice(0, Math.max(0, keyed.length - ENTERED_LIMIT))) delete state.entered[old];
-  state.running[start.workflowId] = { journey: start.entry.name, key: start.key, startedAt: now };
+  if (runs) state.running[start.workflowId] = { journey: start.entry.name, key: start.key, startedAt: now };
 }

@@ -1,6 +1,6 @@
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { JourneyActivities } from '../../shared/activities';
-import { SEND_ATTEMPT_TIMEOUT_MS, SEND_HEARTBEAT_TIMEOUT_MS } from '../../shared/sending';
+import { BATCH_PAGE_TIMEOUT_MS, SEND_ATTEMPT_TIMEOUT_MS, SEND_HEARTBEAT_TIMEOUT_MS } from '../../shared/sending';
 
 // Transient failures (SMTP or database hiccups) retry with backoff; the activities throw
 // non-retryable failures for permanent ones (an invalid address, a 5xx SMTP reply).
@@ -48,6 +48,16 @@ const localSending = proxyLocalActivities<Pick<JourneyActivities, 'sendEmail'>>(
  * one, the workflow task it runs in times out instead and the next worker sends it.
  */
 export const sending = (): typeof remoteSending | typeof localSending => current(remoteSending, localSending);
+
+/**
+ * A page of an audience (a restock announcement): a server activity, one task for a whole page of
+ * sends, that heartbeats, so a worker that dies mid-page is replaced within the heartbeat timeout.
+ */
+export const announcing = proxyActivities<Pick<JourneyActivities, 'announceRestock'>>({
+  startToCloseTimeout: BATCH_PAGE_TIMEOUT_MS,
+  heartbeatTimeout: SEND_HEARTBEAT_TIMEOUT_MS,
+  retry,
+});
 
 export const localActivities = proxyLocalActivities<Pick<JourneyActivities, 'loadJourneysConfig'>>({
   startToCloseTimeout: '10 seconds',

@@ -26,6 +26,12 @@ export interface JourneyEntry<K extends keyof JourneyConfigs = keyof JourneyConf
   reentry: (config: JourneyConfigs[K]) => Reentry;
   /** Events forwarded to a running instance (same key when the event carries one). */
   listensTo: (config: JourneyConfigs[K]) => string[];
+  /**
+   * For a journey whose one message goes to many customers at once: instead of a workflow per
+   * customer, the customer workflow puts the customer on the audience's list (an activity), and
+   * the message goes out in batches when the list is announced (back in stock: src/workflows/product.ts).
+   */
+  joinAudience?: (customerId: string, key: string | undefined) => Promise<void>;
 }
 
 /** Type-checks one registry entry against its configuration section. */

@@ -23,7 +23,7 @@ import { JourneyStep } from '../../shared/search-attributes';
 import { activities, LOCAL_ACTIVITIES_PATCH, olderPatch } from './activities';
 import { nextLocalTime, quietHoursEnd, type LocalTimeOptions } from './local-time';
 import { sendOrRecordFailure } from './send';
-import { inHoldout, pickVariant } from './split';
+import { inHoldout, pickVariant } from '../../shared/split';
 import { MAX_CAP_DEFERRALS } from '../../shared/sending';
 
 export interface SendOptions {

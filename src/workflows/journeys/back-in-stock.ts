@@ -1,6 +1,7 @@
 import { CancellationScope } from '@temporalio/workflow';
 import type { JourneyConfigs } from '../../config/schema';
-import { Events, prop, type CustomerEvent, type JsonObject } from '../../shared/events';
+import { BACK_IN_STOCK, productDetails } from '../../shared/back-in-stock';
+import { Events, prop, type CustomerEvent } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { activities } from '../dsl/activities';
 import { defineJourney } from '../dsl/journey-entry';
@@ -36,19 +37,8 @@ export async function backInStock(input: JourneyInput<Config>): Promise<JourneyR
   });
 }
 
-/** Name, link and picture, as the restock event describes the product (Segment's product properties). */
-function productDetails(restock: CustomerEvent): JsonObject {
-  const details: JsonObject = {};
-  const fields = { name: 'name', url: 'url', imageUrl: 'image_url' } as const;
-  for (const [field, property] of Object.entries(fields)) {
-    const value = prop(restock, property);
-    if (value !== undefined) details[field] = value;
-  }
-  return details;
-}
-
 export const backInStockJourney = defineJourney({
-  name: 'back-in-stock',
+  name: BACK_IN_STOCK,
   config: 'backInStock',
   workflow: backInStock,
   startsOn: () => [Events.BackInStockRequested],
@@ -56,6 +46,9 @@ export const backInStockJourney = defineJourney({
   // A customer may ask again once told (it sold out again) or after their wish expired; a repeated
   // request while one is waiting starts nothing, as a running instance is never started twice.
   reentry: () => 'repeat',
-  // Restocks come from the product workflow (src/workflows/product.ts), which signals us directly.
+  // Restocks come from the product workflow (src/workflows/product.ts), which signalled journeys
+  // started before restocks went out in batches directly.
   listensTo: () => [],
+  // Since then, a request only puts the customer on the product's waiting list; no workflow waits.
+  joinAudience: (customerId, productId) => activities.registerBackInStock(customerId, productId!),
 });
