@@ -4,12 +4,18 @@ import type { Transporter } from 'nodemailer';
 import type { JourneysConfig } from '../config/schema';
 import { senderAddress } from '../config/sender';
 import type { SendOutcome, SendRequest } from '../shared/journey';
+import { reserveSendSlot } from '../db/send-rate';
 import { suppress } from '../db/suppression';
 import { templateData } from '../templates/context';
 import { currentAttempt, whileHeartbeating } from './heartbeat';
 import { messageLinks, trackHtml, type LinkSettings } from './links';
 import { isPermanentSmtpFailure } from './mailer';
 import { decide, type Recipient } from './send-decision';
+
+/** The send-rate schedule email draws from (SMS and webhooks will have their own). */
+const SMTP_PROVIDER = 'smtp';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RenderedEmail {
   subject: string;
@@ -61,6 +67,9 @@ export async function sendMessage(deps: EmailDeps, req: SendRequest): Promise<Se
   const { messageId, recipient } = decision;
   const messageIdHeader = decision.messageIdHeader ?? `<${messageId}.${req.journey}@${sender.domain}>`;
   const email = await render(deps, req, messageId, recipient, config);
+  // The provider's rate, shared by every worker: wait for this message's slot before the hand-off.
+  const perSecond = config.messaging.maxEmailsPerSecond;
+  if (perSecond) await sleep(await reserveSendSlot(deps.pool, SMTP_PROVIDER, perSecond));
   await deps.pool.query(
     `UPDATE messages SET status = 'sending', subject = $2, locale = $3, smtp_message_id = $4 WHERE id = $1`,
     [messageId, email.subject, email.locale, messageIdHeader],

@@ -90,6 +90,11 @@ export const configSchema = z.strictObject({
         .strictObject({ start: localTime, end: localTime })
         .nullable()
         .default({ start: '21:00', end: '08:00' }),
+      /**
+       * At most this many emails a second go to the SMTP server, from all workers together (your
+       * relay's or provider's limit); null: as fast as the workers send.
+       */
+      maxEmailsPerSecond: z.number().positive().max(100_000).nullable().default(null),
       /** At most `max` marketing emails per customer in any rolling `per` window. */
       frequencyCap: z
         .strictObject({ max: z.number().int().positive(), per: duration })

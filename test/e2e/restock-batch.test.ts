@@ -1,6 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { productWorkflowId } from '../../src/shared/signals';
 import { announceRestock } from '../../src/temporal/restock';
 import {
@@ -11,6 +8,8 @@ import {
   type WorkerProcess,
 } from '../helpers/killable-processes';
 import { useMigratedPostgres } from '../helpers/postgres';
+import { useSmtpSink, type ReceivedMail } from '../helpers/smtp-sink';
+import { seedWaitingList } from '../helpers/waiting-list';
 import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
 
 // A restock announced to everyone waiting, through the real path: the production worker in a
@@ -22,75 +21,41 @@ import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
 const CUSTOMERS = 250; // three pages, the last one short
 const KILL_AT = 150; // the data of the 150th message: the middle of the second page
 
-interface Copy {
-  to: string;
-  messageId: string;
-  subject: string;
-  html: string;
-}
-
 describe('a restock announced in batches', () => {
   const env = useDevServerEnv();
   const db = useMigratedPostgres();
-  const copies: Copy[] = [];
   /** Recipients whose row was `sending` at the kill: the server may hold a copy the worker never heard it took. */
   const mayRepeat = new Set<string>();
   const workers: WorkerProcess[] = [];
-  let smtpUrl = '';
-  let datas = 0;
   let snapshot: Promise<void> = Promise.resolve();
+  const smtp = useSmtpSink({
+    onReceived(_mail, count) {
+      if (count !== KILL_AT) return;
+      // Taken here, and the worker dies before it hears 250: a dead worker writes nothing more, so
+      // the outbox read just after the kill is the outbox at the kill.
+      workers[workers.length - 1].child.kill('SIGKILL');
+      snapshot = db
+        .pool()
+        .query<{ customer_id: string }>(`SELECT customer_id FROM messages WHERE status = 'sending'`)
+        .then(({ rows }) => rows.forEach((r) => mayRepeat.add(`${r.customer_id}@example.test`)));
+      startWorker();
+    },
+  });
+  const recipient = (mail: ReceivedMail) => mail.envelope.to.join(',');
 
   const startWorker = (): WorkerProcess => {
-    const w = startWorkerProcess({ DATABASE_URL: db.url(), SMTP_URL: smtpUrl, TEMPORAL_ADDRESS: env().address });
+    const w = startWorkerProcess({ DATABASE_URL: db.url(), SMTP_URL: smtp.url(), TEMPORAL_ADDRESS: env().address });
     workers.push(w);
     return w;
   };
 
   beforeAll(
     async () => {
-      const server = new SMTPServer({
-        authOptional: true,
-        hideSTARTTLS: true,
-        disableReverseLookup: true,
-        logger: false,
-        onData(stream, session, callback) {
-          const to = session.envelope.rcptTo.map((r) => r.address).join(',');
-          simpleParser(stream)
-            .then((mail) => {
-              copies.push({ to, messageId: mail.messageId ?? '', subject: mail.subject ?? '', html: `${mail.html}` });
-              if (++datas === KILL_AT) {
-                // Taken here, and the worker dies before it hears 250: a dead worker writes nothing
-                // more, so the outbox read just after the kill is the outbox at the kill.
-                const dying = workers[workers.length - 1];
-                dying.child.kill('SIGKILL');
-                snapshot = db
-                  .pool()
-                  .query<{ customer_id: string }>(`SELECT customer_id FROM messages WHERE status = 'sending'`)
-                  .then(({ rows }) => rows.forEach((r) => mayRepeat.add(`${r.customer_id}@example.test`)));
-                startWorker();
-              }
-              callback();
-            })
-            .catch(callback);
-        },
-      });
-      server.on('error', () => undefined); // a killed worker's connections end abruptly: expected here
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
       stopBeforeTeardown(async () => {
         await Promise.all(workers.map(killWorker));
-        await new Promise<void>((resolve) => server.close(() => resolve()));
       });
-
       const ids = Array.from({ length: CUSTOMERS }, (_, i) => `w-${String(i).padStart(3, '0')}`);
-      await db
-        .pool()
-        .query(`INSERT INTO customers (id, email) SELECT id, id || '@example.test' FROM unnest($1::text[]) id`, [ids]);
-      await db
-        .pool()
-        .query(`INSERT INTO back_in_stock_requests (product_id, customer_id) SELECT 'boot-7', unnest($1::text[])`, [
-          ids,
-        ]);
+      await seedWaitingList(db.pool(), 'boot-7', ids);
       await untilWorkerStarted(startWorker());
     },
     (WORKER_START_S + 60) * 1000,
@@ -107,7 +72,7 @@ describe('a restock announced in batches', () => {
     const handle = env().client.workflow.getHandle(productWorkflowId('boot-7'));
     await handle.result();
     await snapshot;
-    expect(datas).toBeGreaterThanOrEqual(KILL_AT); // the kill was aimed and fired
+    expect(smtp.received.length).toBeGreaterThanOrEqual(KILL_AT); // the kill was aimed and fired
 
     const { rows } = await db
       .pool()
@@ -118,24 +83,24 @@ describe('a restock announced in batches', () => {
     const repeated: string[] = [];
     for (const row of rows) {
       const to = `${row.customer_id}@example.test`;
-      const received = copies.filter((c) => c.to === to);
+      const received = smtp.received.filter((m) => recipient(m) === to);
       expect({ to, status: row.status, journey: row.journey, arrived: received.length > 0 }).toEqual({
         to,
         status: 'sent',
         journey: 'back-in-stock',
         arrived: true, // no one skipped
       });
-      expect({ to, ids: [...new Set(received.map((c) => c.messageId))] }).toEqual({ to, ids: [row.smtp_message_id] });
+      expect({ to, ids: [...new Set(received.map((m) => m.messageId))] }).toEqual({ to, ids: [row.smtp_message_id] });
       if (received.length > 1) repeated.push(to);
     }
     expect(repeated.every((to) => mayRepeat.has(to))).toBe(true);
-    expect(copies.length).toBe(CUSTOMERS + repeated.length);
+    expect(smtp.received.length).toBe(CUSTOMERS + repeated.length);
     console.log(
       `restock to ${CUSTOMERS}: ${repeated.length} sent again after the kill (${mayRepeat.size} were inside their hand-off), each with one Message-ID`,
     );
 
     // What a customer reads: the product, by name (its link goes through the click tracker).
-    const copy = copies.find((c) => c.to === 'w-000@example.test')!;
+    const copy = smtp.received.find((m) => recipient(m) === 'w-000@example.test')!;
     expect(copy.subject).toBe('Summit Boot is back in stock');
     expect(copy.html).toContain('Summit Boot');
 

@@ -7,10 +7,11 @@ import type { AddressInfo } from 'node:net';
  * so tests assert what a recipient would get. `rejectNext` makes it answer the next message with
  * an SMTP error code (e.g. 550 for an unknown mailbox, 451 for try-again-later).
  */
-/** A message as the sink got it: the parsed mail, and the SMTP envelope it came with. */
-export type ReceivedMail = ParsedMail & { envelope: { from: string; to: string[] } };
+/** A message as the sink got it: the parsed mail, the SMTP envelope it came with, and when (performance.now()). */
+export type ReceivedMail = ParsedMail & { envelope: { from: string; to: string[] }; receivedAt: number };
 
-export function useSmtpSink() {
+/** `onReceived`: called with each message as it is taken (before the 250 reply), and how many so far. */
+export function useSmtpSink(opts: { onReceived?: (mail: ReceivedMail, count: number) => void } = {}) {
   const received: ReceivedMail[] = [];
   let reject: { code: number; count: number } | undefined;
   let server: SMTPServer | undefined;
@@ -37,11 +38,17 @@ export function useSmtpSink() {
         const envelope = { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address) };
         simpleParser(stream)
           .then((mail) => {
-            received.push(Object.assign(mail, { envelope }));
+            const got = Object.assign(mail, { envelope, receivedAt: performance.now() });
+            received.push(got);
+            opts.onReceived?.(got, received.length);
             callback();
           })
           .catch(callback);
       },
+    });
+    // A client killed mid-message (the fault tests kill workers) ends its connection abruptly.
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') throw err;
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     port = (server.server.address() as AddressInfo).port;
