@@ -25,6 +25,7 @@ import type { CustomerEvent } from '../src/shared/events';
 import type { customer } from '../src/workflows/customer';
 import { benchAnnouncement, benchEmails } from './bench/emails';
 import { settled, startStack, WRITE_KEY, type Stack } from './bench/stack';
+import { timed } from './bench/timed';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,23 +43,6 @@ interface Row {
   seconds: number;
   latencies?: number[];
   note?: string;
-}
-
-/** Runs `jobs` with at most `concurrency` in flight; returns each job's latency in ms, sorted. */
-async function timed(jobs: (() => Promise<void>)[], concurrency: number): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < jobs.length) {
-        const job = jobs[next++];
-        const start = performance.now();
-        await job();
-        latencies.push(performance.now() - start);
-      }
-    }),
-  );
-  return latencies.sort((a, b) => a - b);
 }
 
 /**

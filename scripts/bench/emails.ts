@@ -10,6 +10,7 @@ import { customerWorkflowId, journeyWorkflowId } from '../../src/shared/signals'
 import { createRenderer } from '../../src/templates/renderer';
 import { templateData } from '../../src/templates/context';
 import type { Stack } from './stack';
+import { timed } from './timed';
 
 export interface EmailBenchOptions {
   /** Orders (and so confirmations) sent through the API. */
@@ -87,16 +88,6 @@ const until = async (done: () => boolean, timeoutMs: number, what: string): Prom
   }
 };
 
-/** Runs `jobs`, `concurrency` at a time. */
-async function pooled(jobs: (() => Promise<void>)[], concurrency: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < jobs.length) await jobs[next++]();
-    }),
-  );
-}
-
 /** The server's pace for the least a workflow can be: started, one task, finished. */
 async function trivialCeiling(stack: Stack, count: number, concurrency: number): Promise<number> {
   const taskQueue = 'bench-trivial';
@@ -113,9 +104,9 @@ async function trivialCeiling(stack: Stack, count: number, concurrency: number):
   try {
     const run = (i: number) => () =>
       stack.temporal.workflow.execute('trivial', { taskQueue, workflowId: `trivial-${i}` }) as Promise<void>;
-    await pooled([run(-1)], 1); // the worker's first task loads the bundle: not the server's pace
+    await timed([run(-1)], 1); // the worker's first task loads the bundle: not the server's pace
     const started = performance.now();
-    await pooled(
+    await timed(
       Array.from({ length: count }, (_, i) => run(i)),
       concurrency,
     );
@@ -156,7 +147,7 @@ async function rawNodemailer(stack: Stack, opts: EmailBenchOptions): Promise<num
   try {
     const to = (i: number) => `raw-${i}@bench.test`;
     const started = performance.now();
-    await pooled(
+    await timed(
       Array.from({ length: opts.orders }, (_, i) => async () => {
         await mailer.sendMail({
           from: 'shop@bench.test',
@@ -202,7 +193,7 @@ export async function benchEmails(stack: Stack, opts: EmailBenchOptions): Promis
   const address = (i: number) => `buyer-${i}@bench.test`;
   progress(`identifying ${orders} buyers...`);
   stack.dispatcher.start();
-  await pooled(
+  await timed(
     Array.from(
       { length: orders },
       (_, i) => () => opts.post('/v1/identify', { userId: userId(i), traits: { email: address(i) } }),
@@ -219,7 +210,7 @@ export async function benchEmails(stack: Stack, opts: EmailBenchOptions): Promis
   progress(`${orders} Order Completed through /v1/track, ${concurrency} in flight, to their confirmations...`);
   const sentAt = new Map<string, number>();
   const started = performance.now();
-  await pooled(
+  await timed(
     Array.from({ length: orders }, (_, i) => async () => {
       sentAt.set(address(i), performance.now());
       await opts.post('/v1/track', { userId: userId(i), event: 'Order Completed', properties: order(i) });

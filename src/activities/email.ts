@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
@@ -14,8 +15,6 @@ import { decide, type Recipient } from './send-decision';
 
 /** The send-rate schedule email draws from (SMS and webhooks will have their own). */
 const SMTP_PROVIDER = 'smtp';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RenderedEmail {
   subject: string;

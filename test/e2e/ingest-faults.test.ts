@@ -38,6 +38,7 @@ import {
   killWorker,
   startPostgresProcess,
   startWorkerProcess,
+  useWorkerProcesses,
   untilWorkerStarted,
   WORKER_START_S,
   type PostgresProcess,
@@ -65,19 +66,14 @@ describe('a worker killed with SIGKILL and restarted during a burst', () => {
   // As in the API process: the test's dispatcher delivers what the API stores.
   useDispatcher(() => ({ pool: db.pool(), temporal: env().client, listenUrl: db.url() }));
   const api = useHttpApi(() => ({ pool: db.pool(), temporal: env().client }));
-  const workers: WorkerProcess[] = [];
-  const startWorker = () => {
-    const w = startWorkerProcess({ DATABASE_URL: db.url(), SMTP_URL: smtp.url(), TEMPORAL_ADDRESS: env().address });
-    workers.push(w);
-    return w;
-  };
+  const workers = useWorkerProcesses(() => ({
+    DATABASE_URL: db.url(),
+    SMTP_URL: smtp.url(),
+    TEMPORAL_ADDRESS: env().address,
+  }));
   beforeAll(
     async () => {
-      // Before the dev server goes: a worker left polling it would only log errors.
-      stopBeforeTeardown(async () => {
-        await Promise.all(workers.map(killWorker));
-      });
-      await untilWorkerStarted(startWorker());
+      await untilWorkerStarted(workers.start());
     },
     (WORKER_START_S + 60) * 1000,
   );
@@ -108,10 +104,10 @@ describe('a worker killed with SIGKILL and restarted during a burst', () => {
     const answers = await sendAll(api.url(), reqs, 8, (_a, answered) => {
       if (answered !== Math.floor(reqs.length / 2)) return;
       kill = (async () => {
-        await killWorker(workers[0]);
+        await killWorker(workers.all[0]);
         const at = Date.now();
         atKill = { answered, pending: await pending(db.pool()), at };
-        startWorker();
+        workers.start();
       })();
     });
     const ms = Date.now() - started;
@@ -126,8 +122,8 @@ describe('a worker killed with SIGKILL and restarted during a burst', () => {
 
     // The new worker picks up what the dead one held (its workflow tasks time out and move over).
     const recovering = Date.now();
-    await untilWorkerStarted(workers[1]);
-    const startedLine = workers[1].lines.find((l) => l.includes('"worker started"'))!;
+    await untilWorkerStarted(workers.all[1]);
+    const startedLine = workers.all[1].lines.find((l) => l.includes('"worker started"'))!;
     const workerUp = (JSON.parse(startedLine) as { time: number }).time - atKill!.at;
     await eventually(async () => (await pending(db.pool())) === 0, 'every stored event delivered', 300);
     const actual = await processedCounts(() => env().client, expected, 300);

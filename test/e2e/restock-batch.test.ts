@@ -1,16 +1,10 @@
 import { productWorkflowId } from '../../src/shared/signals';
 import { announceRestock } from '../../src/temporal/restock';
-import {
-  killWorker,
-  startWorkerProcess,
-  untilWorkerStarted,
-  WORKER_START_S,
-  type WorkerProcess,
-} from '../helpers/killable-processes';
+import { untilWorkerStarted, useWorkerProcesses, WORKER_START_S } from '../helpers/killable-processes';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { useSmtpSink, type ReceivedMail } from '../helpers/smtp-sink';
 import { seedWaitingList } from '../helpers/waiting-list';
-import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
+import { useDevServerEnv } from '../helpers/temporal';
 
 // A restock announced to everyone waiting, through the real path: the production worker in a
 // process of its own, the Temporal dev server, PostgreSQL and an SMTP server. The worker is killed
@@ -26,37 +20,33 @@ describe('a restock announced in batches', () => {
   const db = useMigratedPostgres();
   /** Recipients whose row was `sending` at the kill: the server may hold a copy the worker never heard it took. */
   const mayRepeat = new Set<string>();
-  const workers: WorkerProcess[] = [];
   let snapshot: Promise<void> = Promise.resolve();
   const smtp = useSmtpSink({
     onReceived(_mail, count) {
       if (count !== KILL_AT) return;
       // Taken here, and the worker dies before it hears 250: a dead worker writes nothing more, so
       // the outbox read just after the kill is the outbox at the kill.
-      workers[workers.length - 1].child.kill('SIGKILL');
+      workers.all[workers.all.length - 1].child.kill('SIGKILL');
       snapshot = db
         .pool()
         .query<{ customer_id: string }>(`SELECT customer_id FROM messages WHERE status = 'sending'`)
         .then(({ rows }) => rows.forEach((r) => mayRepeat.add(`${r.customer_id}@example.test`)));
-      startWorker();
+      workers.start();
     },
   });
   const recipient = (mail: ReceivedMail) => mail.envelope.to.join(',');
 
-  const startWorker = (): WorkerProcess => {
-    const w = startWorkerProcess({ DATABASE_URL: db.url(), SMTP_URL: smtp.url(), TEMPORAL_ADDRESS: env().address });
-    workers.push(w);
-    return w;
-  };
+  const workers = useWorkerProcesses(() => ({
+    DATABASE_URL: db.url(),
+    SMTP_URL: smtp.url(),
+    TEMPORAL_ADDRESS: env().address,
+  }));
 
   beforeAll(
     async () => {
-      stopBeforeTeardown(async () => {
-        await Promise.all(workers.map(killWorker));
-      });
       const ids = Array.from({ length: CUSTOMERS }, (_, i) => `w-${String(i).padStart(3, '0')}`);
       await seedWaitingList(db.pool(), 'boot-7', ids);
-      await untilWorkerStarted(startWorker());
+      await untilWorkerStarted(workers.start());
     },
     (WORKER_START_S + 60) * 1000,
   );

@@ -1,16 +1,10 @@
 import { productWorkflowId } from '../../src/shared/signals';
 import { announceRestock } from '../../src/temporal/restock';
-import {
-  killWorker,
-  startWorkerProcess,
-  untilWorkerStarted,
-  WORKER_START_S,
-  type WorkerProcess,
-} from '../helpers/killable-processes';
+import { untilWorkerStarted, useWorkerProcesses, WORKER_START_S } from '../helpers/killable-processes';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { useSmtpSink } from '../helpers/smtp-sink';
 import { seedWaitingList } from '../helpers/waiting-list';
-import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
+import { useDevServerEnv } from '../helpers/temporal';
 
 // The SMTP provider's rate limit (messaging.maxEmailsPerSecond), through the real path: two
 // production worker processes sending two restock announcements at once. The SMTP server never
@@ -25,13 +19,15 @@ describe('the provider rate limit', () => {
   const env = useDevServerEnv();
   const db = useMigratedPostgres();
   const smtp = useSmtpSink();
-  const workers: WorkerProcess[] = [];
+  const workers = useWorkerProcesses(() => ({
+    DATABASE_URL: db.url(),
+    SMTP_URL: smtp.url(),
+    TEMPORAL_ADDRESS: env().address,
+    JOURNEYS__messaging__maxEmailsPerSecond: String(PER_SECOND),
+  }));
 
   beforeAll(
     async () => {
-      stopBeforeTeardown(async () => {
-        await Promise.all(workers.map(killWorker));
-      });
       for (const productId of PRODUCTS) {
         await seedWaitingList(
           db.pool(),
@@ -39,17 +35,7 @@ describe('the provider rate limit', () => {
           Array.from({ length: PER_PRODUCT }, (_, i) => `${productId}-fan-${i}`),
         );
       }
-      for (let i = 0; i < 2; i++) {
-        workers.push(
-          startWorkerProcess({
-            DATABASE_URL: db.url(),
-            SMTP_URL: smtp.url(),
-            TEMPORAL_ADDRESS: env().address,
-            JOURNEYS__messaging__maxEmailsPerSecond: String(PER_SECOND),
-          }),
-        );
-      }
-      await Promise.all(workers.map(untilWorkerStarted));
+      await Promise.all([workers.start(), workers.start()].map(untilWorkerStarted));
     },
     (WORKER_START_S + 60) * 1000,
   );

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TASK_QUEUE } from '../../src/config/task-queue';
 import { eventually } from './eventually';
+import { stopBeforeTeardown } from './temporal';
 
 // The production worker and an embedded PostgreSQL as processes of their own, for tests that kill
 // or stop them under a running system and start them again.
@@ -64,6 +65,24 @@ export async function untilWorkerStarted(w: WorkerProcess): Promise<void> {
   ).catch((err: Error) => {
     throw new Error(`${err.message}; its last lines:\n${w.lines.slice(-20).join('\n')}`);
   });
+}
+
+/**
+ * Production worker processes for the suite, started on `settings()` (DATABASE_URL, SMTP_URL,
+ * TEMPORAL_ADDRESS...); every one still running is killed before the dev server goes (a worker
+ * left polling it would only log errors). `all`: every one started, oldest first.
+ */
+export function useWorkerProcesses(settings: () => Record<string, string>) {
+  const workers: WorkerProcess[] = [];
+  beforeAll(() => stopBeforeTeardown(async () => void (await Promise.all(workers.map(killWorker)))));
+  return {
+    start(): WorkerProcess {
+      const w = startWorkerProcess(settings());
+      workers.push(w);
+      return w;
+    },
+    all: workers as readonly WorkerProcess[],
+  };
 }
 
 /** Kills a worker process with SIGKILL and resolves once it is gone. */
