@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { preloadModules, WORKFLOWS_PATH } from '../src/worker/workflow-code';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') });
-  // Where dist/worker/journeys-worker.js looks for it (PREBUILT_BUNDLE).
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: preloadModules() });
+  // Where dist/worker/journeys-worker.js looks for it (PREBUILT_BUNDLE in src/worker/workflow-code.ts).
   const target = path.join(__dirname, '..', 'dist', 'workflow-bundle.js');
   fs.writeFileSync(target, code);
   console.log(`Workflow bundle: ${target} (${(code.length / 1024).toFixed(0)} KiB, ${Date.now() - started} ms)`);

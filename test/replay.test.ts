@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { preloadModules, WORKFLOWS_PATH } from '../src/worker/workflow-code';
 import { registry } from '../src/workflows/registry';
 import { HISTORIES_DIR } from './helpers/histories';
 import { DefaultLogger } from '@temporalio/worker';
@@ -16,7 +17,11 @@ const files = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filte
 describe('replay of recorded histories', () => {
   let workflowBundle: WorkflowBundle;
   beforeAll(async () => {
-    workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quiet });
+    workflowBundle = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      preloadModules: preloadModules(),
+      logger: quiet,
+    });
   });
 
   it('has a recorded history for the customer workflow and for every journey in the registry', () => {

@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { registerSearchAttributes } from './search-attributes';
-
-/** Written by `npm run build` (scripts/bundle-workflows.ts) next to the compiled code. */
-export const PREBUILT_BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
+import { workflowCode } from './workflow-code';
 
 export interface WorkerLimits {
   maxConcurrentActivityTaskExecutions: number;
@@ -22,15 +18,6 @@ export interface JourneysWorkerSettings {
   limits?: Partial<WorkerLimits>;
   /** How long in-flight activities may run on after SIGTERM before they are cancelled. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
-}
-
-/**
- * The workflow code: the bundle `npm run build` prebuilt, when there is one (production starts in
- * a second and runs exactly the code that was built), or bundled from source at start (development).
- */
-export function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  if (fs.existsSync(PREBUILT_BUNDLE)) return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
-  return { workflowsPath: require.resolve('../workflows') };
 }
 
 /** The Journeys worker: every workflow and activity, our search attributes registered first. */

@@ -9,6 +9,7 @@ import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '.
 import { customerStateQuery, eventSignal } from '../../src/shared/signals';
 import { customer } from '../../src/workflows/customer';
 import { restockRequest } from '../../src/activities/restock-announcement';
+import { preloadModules } from '../../src/worker/workflow-code';
 import type { RestockPage } from '../../src/shared/back-in-stock';
 import { BATCH_PAGE_SIZE } from '../../src/shared/sending';
 import { stopBeforeTeardown, useTimeSkippingEnv } from './temporal';
@@ -194,6 +195,7 @@ export function useWorker(
       connection: env().nativeConnection,
       taskQueue,
       workflowsPath: opts.workflowsPath,
+      bundlerOptions: { preloadModules: preloadModules(opts.workflowsPath) }, // as in production
       activities: opts.activities(),
     });
     const running = worker.run();
