@@ -1,8 +1,8 @@
-import type { WorkflowHandle } from '@temporalio/client';
-import type { CustomerState } from '../../src/shared/customer';
 import { customerStateQuery, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';
 import {
+  customerStateWhen,
   endJourneysOf,
+  eventsProcessed,
   identify,
   startCustomer as startCustomerOn,
   testConfig,
@@ -12,8 +12,6 @@ import {
 import type { CustomerEvent } from '../../src/shared/events';
 import { eventually } from '../helpers/eventually';
 import { recordHistory } from '../helpers/histories';
-
-const DAY = 24 * 3600_000;
 
 describe('customer workflow', () => {
   // A small history limit, so continue-as-new happens within a few hundred events. The events here
@@ -26,19 +24,6 @@ describe('customer workflow', () => {
 
   const startCustomer = (customerId: string, first: CustomerEvent) =>
     startCustomerOn(env(), taskQueue(), customerId, first);
-
-  /**
-   * The customer's state once `ok` holds for it (polled: the customer takes each event on a worker,
-   * later on a busy machine). Events are taken in order, so once the last one sent is processed,
-   * so are all before it.
-   */
-  const stateWhen = (handle: WorkflowHandle, what: string, ok: (s: CustomerState) => boolean) =>
-    eventually(async () => {
-      const s = await handle.query(customerStateQuery);
-      return ok(s) && s;
-    }, what);
-  const processed = (handle: WorkflowHandle, n: number) =>
-    stateWhen(handle, `${n} events processed`, (s) => s.eventsProcessed >= n);
 
   it('processes each messageId once and keeps profile, consent and activity', async () => {
     const signup = track('Signed Up', {}, 'c-dedupe');
@@ -91,32 +76,6 @@ describe('customer workflow', () => {
     await endJourneysOf(env(), handle);
   });
 
-  it('moves through lifecycle stages on orders and on silence', async () => {
-    const order = (n: number, revenue: number) => track('Order Completed', { order_id: `o-${n}`, revenue }, 'c-stages');
-    const handle = await startCustomer('c-stages', track('Signed Up', {}, 'c-stages'));
-    expect((await processed(handle, 1)).stage).toBe('prospect');
-    await handle.signal(eventSignal, order(1, 40));
-    expect((await processed(handle, 2)).stage).toBe('new-customer');
-    await handle.signal(eventSignal, order(2, 60));
-    expect(await processed(handle, 3)).toMatchObject({ stage: 'repeat', orders: 2, totalSpent: 100 });
-
-    // No activity for 60 days: at risk; for 180 days: lapsed. The workflow wakes up by itself.
-    await env().sleep(61 * DAY);
-    expect((await handle.query(customerStateQuery)).stage).toBe('at-risk');
-    await env().sleep(120 * DAY);
-    expect((await handle.query(customerStateQuery)).stage).toBe('lapsed');
-    await handle.signal(eventSignal, order(3, 2000)); // back, and big spender: loyal
-    expect((await processed(handle, 4)).stage).toBe('loyal');
-    // Published for the Web UI once the customer is done with the order (it starts journeys first).
-    const described = await eventually(async () => {
-      const d = await handle.describe();
-      return d.searchAttributes.LifecycleStage?.[0] !== 'lapsed' && d;
-    }, 'a stage after lapsed to be published');
-    expect(described.searchAttributes.LifecycleStage).toEqual(['loyal']);
-    expect(described.searchAttributes.CustomerId).toEqual(['c-stages']);
-    await endJourneysOf(env(), handle);
-  });
-
   it('starts a journey as a child, forwards its events, and forgets it when it finishes', async () => {
     stub.carts['cart-7'] = [{ productId: 'p-1', name: 'Mug', quantity: 1, price: 9 }];
     const handle = await startCustomer(
@@ -127,11 +86,11 @@ describe('customer workflow', () => {
     const journey = env().client.workflow.getHandle(journeyId);
     // Listed before it is started: once it answers, it runs.
     await eventually(() => journey.query(journeyStateQuery).catch(() => undefined), 'the cart journey to run');
-    expect(Object.keys((await processed(handle, 1)).running)).toEqual([journeyId]);
+    expect(Object.keys((await eventsProcessed(handle, 1)).running)).toEqual([journeyId]);
 
     // A second item in the same cart is forwarded to the running journey, not a second journey.
     await handle.signal(eventSignal, track('Product Added', { cart_id: 'cart-7', product_id: 'p-2' }, 'c-route'));
-    const afterSecondItem = await processed(handle, 2);
+    const afterSecondItem = await eventsProcessed(handle, 2);
     const described = await journey.describe();
     expect(described.searchAttributes).toMatchObject({ Journey: ['abandoned-cart'], CustomerId: ['c-route'] });
     expect(Object.keys(afterSecondItem.running)).toEqual([journeyId]);
@@ -139,7 +98,7 @@ describe('customer workflow', () => {
     await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-9', cart_id: 'cart-7' }, 'c-route'));
     expect(await journey.result()).toMatchObject({ outcome: 'converted' });
     // The order ended the cart journey (which told the customer) and started the order's post-purchase journey.
-    const afterOrder = await stateWhen(
+    const afterOrder = await customerStateWhen(
       handle,
       'the customer to hear the cart journey ended',
       (s) => !(journeyId in s.running),
@@ -170,7 +129,7 @@ describe('customer workflow', () => {
     );
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 300; i++) await handle.signal(eventSignal, track('Page Viewed', { i }, 'c-can'));
-    const state = await processed(handle, 301);
+    const state = await eventsProcessed(handle, 301);
     expect((await handle.describe()).runId).not.toBe(firstRun);
     expect(state.eventsProcessed).toBe(301);
     expect(Object.keys(state.running)).toEqual([journeyWorkflowId('abandoned-cart', 'c-can', 'cart-1')]);

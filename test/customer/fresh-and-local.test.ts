@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { CustomerEvent } from '../../src/shared/events';
-import { customerStateQuery, eventSignal, journeyWorkflowId } from '../../src/shared/signals';
-import { endJourneysOf, startCustomer, track, useJourneySuite } from '../helpers/journeys';
+import { eventSignal, journeyWorkflowId } from '../../src/shared/signals';
+import { endJourneysOf, eventsProcessed, startCustomer, track, useJourneySuite } from '../helpers/journeys';
 import { eventually } from '../helpers/eventually';
 
 const HOUR = 3600_000;
@@ -15,23 +15,18 @@ describe('customer workflow: what an event is, by its time and its device', () =
     timestamp: typeof timestamp === 'string' ? timestamp : timestamp.toISOString(),
   });
   const start = (customerId: string, first: CustomerEvent) => startCustomer(env(), taskQueue(), customerId, first);
-  const processed = (handle: Awaited<ReturnType<typeof start>>, n: number) =>
-    eventually(async () => {
-      const s = await handle.query(customerStateQuery);
-      return s.eventsProcessed >= n ? s : undefined;
-    }, `${n} events processed`);
 
   it('counts a backfilled order from 2012 in the history but starts no journey for it', async () => {
     const old = at(track('Order Completed', { order_id: 'o-2012', revenue: 30 }, 'c-backfill'), '2012-05-01T10:00:00Z');
     const handle = await start('c-backfill', old);
-    const state = await processed(handle, 1);
+    const state = await eventsProcessed(handle, 1);
     expect(state).toMatchObject({ orders: 1, totalSpent: 30, running: {} });
     expect(stub.emailsTo('c-backfill')).toEqual([]); // no order confirmation today for an order of 2012
 
     // A live order (a minute old) starts the post-purchase journey and its confirmation.
     const live = at(track('Order Completed', { order_id: 'o-now', revenue: 20 }, 'c-backfill'), await now());
     await handle.signal(eventSignal, live);
-    const after = await processed(handle, 2);
+    const after = await eventsProcessed(handle, 2);
     expect(Object.keys(after.running)).toContain(journeyWorkflowId('post-purchase', 'c-backfill', 'o-now'));
     await eventually(() => stub.emailsTo('c-backfill').length === 1, 'the live order confirmed');
     expect(stub.emailsTo('c-backfill').map((e) => e.data.order)).toEqual([
@@ -55,7 +50,7 @@ describe('customer workflow: what an event is, by its time and its device', () =
       'c-tokyo',
       at({ ...added, context: { timezone: 'Asia/Tokyo', locale: 'ja-JP' } }, await now()),
     );
-    expect((await processed(handle, 1)).profile).toEqual({ timezone: 'Asia/Tokyo', locale: 'ja-JP' });
+    expect((await eventsProcessed(handle, 1)).profile).toEqual({ timezone: 'Asia/Tokyo', locale: 'ja-JP' });
 
     await env().sleep(4 * HOUR); // past the window's end, in workflow time
     const reminder = await eventually(() => stub.emailsTo('c-tokyo')[0], 'the first cart reminder');

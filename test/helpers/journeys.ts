@@ -6,12 +6,14 @@ import { configSchema, type JourneyConfigs, type JourneysConfig } from '../../sr
 import type { CartLine, JourneyActivities, OrderSummary, ProductCard } from '../../src/shared/activities';
 import type { CustomerEvent } from '../../src/shared/events';
 import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '../../src/shared/journey';
+import type { CustomerState } from '../../src/shared/customer';
 import { customerStateQuery, eventSignal } from '../../src/shared/signals';
 import { customer } from '../../src/workflows/customer';
 import { restockRequest } from '../../src/activities/restock-announcement';
 import { preloadModules } from '../../src/worker/workflow-code';
 import type { RestockPage } from '../../src/shared/back-in-stock';
 import { BATCH_PAGE_SIZE } from '../../src/shared/sending';
+import { eventually } from './eventually';
 import { stopBeforeTeardown, useTimeSkippingEnv } from './temporal';
 import './worker'; // installs the quiet runtime logger
 
@@ -222,6 +224,21 @@ export function startCustomer(
     signalArgs: [first],
   });
 }
+
+/**
+ * The customer's state once `ok` holds for it (polled: the customer takes each event on a worker,
+ * later on a busy machine).
+ */
+export function customerStateWhen(handle: WorkflowHandle, what: string, ok: (s: CustomerState) => boolean) {
+  return eventually(async () => {
+    const s = await handle.query(customerStateQuery);
+    return ok(s) && s;
+  }, what);
+}
+
+/** The customer's state once it has processed `n` events (in order: so all sent before the n-th). */
+export const eventsProcessed = (handle: WorkflowHandle, n: number) =>
+  customerStateWhen(handle, `${n} events processed`, (s) => s.eventsProcessed >= n);
 
 /**
  * Ends a test's journeys, so they send nothing during the next tests, and leaves its customer
