@@ -242,19 +242,20 @@ export const eventsProcessed = (handle: WorkflowHandle, n: number) =>
 
 /**
  * Ends a test's journeys, so they send nothing during the next tests, and leaves its customer
- * workflow running (idle until its next stage timer). A journey that signals a customer already
- * terminated makes the time-skipping test server keep time locked for the rest of the suite, and
- * one may be signalling at this very moment: finishing on an event the customer just forwarded
- * (sooner or later, depending on how busy the machine is), or started just after the query below.
+ * workflow running (idle until its next stage timer). Cancelled, as a workflow task of their own,
+ * and awaited until closed: terminating a journey while one of its workflow tasks was in flight
+ * put the time-skipping server's count of time locks off balance, and a later test's sleep or
+ * `result()` then waited in real time (2 runs in 3 of the customer suite under load).
  */
 export async function endJourneysOf(env: TestWorkflowEnvironment, handle: WorkflowHandle): Promise<void> {
   const { running } = await handle.query(customerStateQuery);
-  for (const workflowId of Object.keys(running)) {
-    await env.client.workflow
-      .getHandle(workflowId)
-      .terminate('test over')
-      .catch(() => undefined); // finished meanwhile
-  }
+  const journeys = Object.keys(running).map((id) => env.client.workflow.getHandle(id));
+  await Promise.all(journeys.map((j) => j.cancel().catch(() => undefined))); // finished meanwhile
+  // Polled, not `result()`: that would let time run on.
+  await eventually(async () => {
+    const described = await Promise.all(journeys.map((j) => j.describe()));
+    return described.every((d) => d.status.name !== 'RUNNING');
+  }, 'the test`s journeys to end');
 }
 
 /**
