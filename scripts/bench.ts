@@ -10,10 +10,12 @@
 //   emails       Order Completed -> order confirmations at the sink, beside raw pooled nodemailer
 //                and the server's trivial-workflow ceiling; what each email cost the server; a
 //                back-in-stock announcement to 20,000 waiting customers, restock to last email
+//   sleeping     the worker's resident memory at 0, 1,000 and 10,000 sleeping customers (each with
+//                an abandoned-cart journey asleep), beside the sticky cache's size
 //   memory       the API's, the worker's and the dispatcher's resident memory afterwards
 //   The worker runs in its own process, as deployed; each phase starts with the worker idle.
-// Flags: --only ingest|emails, --customers N (1000), --events N (5000), --concurrency N (64),
-// --batches N (100), --signups N (50), --orders N (300), --audience N (20000).
+// Flags: --only sleeping|ingest|emails, --customers N (1000), --events N (5000), --concurrency N (64),
+// --batches N (100), --signups N (50), --orders N (300), --audience N (20000), --sleeping N (10000).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { Pool as HttpPool } from 'undici';
 import { TASK_QUEUE } from '../src/config/task-queue';
@@ -24,6 +26,9 @@ import { customerWorkflowId, eventsSignal } from '../src/shared/signals';
 import type { CustomerEvent } from '../src/shared/events';
 import type { customer } from '../src/workflows/customer';
 import { benchAnnouncement, benchEmails } from './bench/emails';
+import { benchSleepingMemory } from './bench/memory';
+import { loadEnv } from '../src/config/env';
+import { CACHED_WORKFLOW_KIB, cachedWorkflowsFor } from '../src/worker/cache-size';
 import { settled, startStack, WRITE_KEY, type Stack } from './bench/stack';
 import { timed } from './bench/timed';
 
@@ -101,12 +106,15 @@ function print(rows: Row[], baseline: Row): void {
   }
 }
 
-type Phase = 'ingest' | 'emails';
+const PHASES = ['sleeping', 'ingest', 'emails'] as const;
+type Phase = (typeof PHASES)[number];
 
 async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && only !== 'ingest' && only !== 'emails') throw new Error('--only must be ingest or emails');
-  const phases: Phase[] = only ? [only] : ['ingest', 'emails'];
+  if (only !== undefined && !PHASES.includes(only as Phase))
+    throw new Error(`--only must be one of ${PHASES.join(', ')}`);
+  // Sleeping customers first: the worker's memory before any other phase has used it.
+  const phases: readonly Phase[] = only ? [only as Phase] : PHASES;
   const concurrency = arg('concurrency', 64);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -116,6 +124,7 @@ async function main(): Promise<void> {
   const http = httpClient(stack.apiUrl, concurrency);
   const progress = (line: string) => console.log(`  ${line}`);
   try {
+    if (phases.includes('sleeping')) await sleeping(stack, progress);
     if (phases.includes('ingest')) await ingest(stack, http, mailed, progress);
     if (phases.includes('emails')) await emails(stack, http, mailed, progress);
     const { api, worker } = stack.memory();
@@ -167,6 +176,29 @@ async function emails(stack: Stack, http: Http, mailed: Map<string, number>, pro
   console.log(
     `  Journeys, pages of 100 through one activity each   ${announced.toFixed(0)} emails/s: ${ratio(announced, r.rawPerSecond)} of raw (${(audience / announced).toFixed(0)} s)`,
   );
+}
+
+/** The worker's resident memory as sleeping customers grow, beside its sticky cache's size. */
+async function sleeping(stack: Stack, progress: (line: string) => void) {
+  const most = arg('sleeping', 10_000);
+  const checkpoints = [0, 1000, most].filter((n, i, all) => n <= most && all.indexOf(n) === i);
+  const rows = await benchSleepingMemory(stack, { checkpoints, concurrency: arg('concurrency', 64), progress });
+  const { WORKER_CACHE_MIB } = loadEnv({}); // the stack's worker runs with the defaults
+  const cached = cachedWorkflowsFor(WORKER_CACHE_MIB);
+  const idle = rows[0].workerMiB;
+  console.log(
+    `\nworker memory with sleeping customers (each a customer workflow and a cart journey asleep); sticky cache ${cached} workflows (WORKER_CACHE_MIB ${WORKER_CACHE_MIB})`,
+  );
+  for (const r of rows) {
+    let note = ' (idle)';
+    if (r.customers) note = `, +${r.workerMiB - idle} MiB over idle`;
+    // Two workflows a customer: once they outnumber the cache, it is full and the growth is its cost.
+    if (r.customers * 2 >= cached && r === rows.find((x) => x.customers * 2 >= cached)) {
+      const kib = ((r.workerMiB - idle) * 1024) / cached;
+      note += `: ${kib.toFixed(0)} KiB a cached workflow (cache-size.ts assumes ${CACHED_WORKFLOW_KIB})`;
+    }
+    console.log(`  ${String(r.customers).padStart(6)} customers   RSS ${r.workerMiB} MiB${note}`);
+  }
 }
 
 /** Acceptance, delivery and lag of events, and sign-up to the confirmation email. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
@@ -53,13 +54,14 @@ export async function startStack(onMail: (to: string) => void) {
     LOG_LEVEL: 'warn',
   };
   const workerMetricsPort = await freePort();
-  const worker = run('src/worker/main.ts', {
+  const worker = run('worker/main.js', {
     ...common,
     SMTP_URL: smtpUrl,
     WORKER_METRICS_PORT: String(workerMetricsPort),
+    ...parseEnv(fs.readFileSync(path.join(ROOT, 'deploy', 'worker.env'), 'utf8')), // as compose runs it
   });
   const apiPort = await freePort();
-  const api = run('src/api/main.ts', {
+  const api = run('api/main.js', {
     ...common,
     PORT: String(apiPort),
     API_KEYS: WRITE_KEY,
@@ -165,9 +167,12 @@ async function metricCount(port: number, name: string): Promise<number> {
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** A production entry point in a process of its own, its errors on ours. */
+/**
+ * A production entry point in a process of its own, its errors on ours: the built code in dist/
+ * (`npm run bench` builds it first), with the prebuilt workflow bundle, as deployed.
+ */
 function run(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry], {
+  return spawn(process.execPath, [path.join('dist', entry)], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -51,7 +51,13 @@ export const envSchema = z.object({
   READY_BACKLOG_SECONDS: z.coerce.number().positive().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+  /** Memory (MiB) the worker's sticky cache may use; its size in workflows follows (cache-size.ts). */
+  WORKER_CACHE_MIB: z.coerce.number().int().positive().default(128),
+  /** The sticky cache's size in workflows, instead of WORKER_CACHE_MIB (0: no cache); empty is unset. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().nonnegative().optional(),
+  ),
   /** The worker's Prometheus endpoint (Temporal SDK metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -9,6 +9,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging/logger';
 import { activityDeps } from './activity-deps';
+import { cachedWorkflowsFor } from './cache-size';
 import { createJourneysWorker } from './journeys-worker';
 import { installRuntime } from './runtime';
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     publicUrl: env.PUBLIC_URL,
     signingSecret: SIGNING_SECRET,
   });
+  const maxCachedWorkflows = env.WORKER_MAX_CACHED_WORKFLOWS ?? cachedWorkflowsFor(env.WORKER_CACHE_MIB);
   const connection = await NativeConnection.connect(temporalConnection(env));
   const worker = await createJourneysWorker({
     connection,
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     limits: {
       maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      maxCachedWorkflows,
     },
   });
   log.info(
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       metricsAddress,
+      maxCachedWorkflows,
     },
     'worker started',
   );

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { freePort } from '../../src/dev/free-port';
+import { cachedWorkflowsFor } from '../../src/worker/cache-size';
 import { storeEvents } from '../../src/db/events';
 import { journeyWorkflowId } from '../../src/shared/signals';
 import { identify, track } from '../helpers/journeys';
@@ -103,7 +104,7 @@ describe('the production worker and dispatcher', () => {
       DATABASE_URL: db.url(),
       SMTP_URL: smtp.url(),
       SIGNING_SECRET: 'production-test-signing-secret',
-      WORKER_MAX_CACHED_WORKFLOWS: '10',
+      WORKER_CACHE_MIB: '4', // a small sticky cache: workflows leave it and replay
       ...extra,
     });
     workers.push(w);
@@ -129,6 +130,7 @@ describe('the production worker and dispatcher', () => {
     const worker = startWorker({ WORKER_METRICS_PORT: String(metricsPort), LOG_LEVEL: 'debug' });
     const started = await untilStarted(worker);
     expect(started).toMatchObject({ name: 'journeys-worker', taskQueue: 'journeys', namespace: 'default' });
+    expect(started.maxCachedWorkflows).toBe(cachedWorkflowsFor(4)); // sized by memory
 
     // The events as the API stores them; a dispatcher process of its own delivers them.
     const dispatcherPort = await freePort();
