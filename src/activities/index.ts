@@ -1,7 +1,7 @@
 import type { JourneyActivities } from '../shared/activities';
 import { createSendEmail, type EmailDeps } from './email';
 import { createAnnounceRestock } from './restock-announcement';
-import * as lookups from './lookups';
+import * as lookups from '../db/lookups';
 import * as waitingList from '../db/waiting-list';
 
 /** What the activities need: the send activity's dependencies serve them all. */

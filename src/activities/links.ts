@@ -1,4 +1,5 @@
 import { decodeHTMLAttribute } from 'entities';
+import { httpLink } from '../shared/http-link';
 import { signToken } from '../tracking/tokens';
 
 // Every link in an email goes through us: clicks and opens are recorded, then the reader goes on.
@@ -28,17 +29,6 @@ export function messageLinks(messageId: number, s: LinkSettings): MessageLinks {
     fewer: `${unsubscribe}?action=fewer`,
     confirm: `${s.publicUrl}/c/${token}`,
   };
-}
-
-/** `url` if it is an absolute http(s) URL, else null: nothing else may become a link or an image in an email. */
-export function httpLink(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'http:' || protocol === 'https:' ? url : null;
-  } catch {
-    return null;
-  }
 }
 
 /**

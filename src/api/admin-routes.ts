@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { getProfile } from '../activities/lookups';
+import { getProfile } from '../db/lookups';
 import { waitingEvents } from '../db/dispatch';
+import { eraseCustomer } from '../db/erasure';
 import { recentRejected } from '../db/rejected';
-import { suppress } from '../db/suppression';
 import type { CustomerState } from '../shared/customer';
 import type { JourneyView } from '../shared/journey';
 import { customerWorkflowId, journeyStateQuery } from '../shared/signals';
@@ -50,42 +50,6 @@ async function journeyEntries(temporal: Client, state: CustomerState | null): Pr
 }
 
 /**
- * Deletes the customer's personal data in one transaction, the suppression of their address
- * included (so a failure leaves everything as it was, and a retry does it all). Messages stay for
- * the statistics, without their subject (which may quote the customer). Returns how many rows it
- * touched.
- */
-async function erase(pool: Pool, customerId: string): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    // The same lock the send decision takes per customer: no message is decided halfway through.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [customerId]);
-    const profile = await getProfile(client, customerId);
-    if (profile?.email) await suppress(client, profile.email, 'erased');
-    let touched = 0;
-    for (const sql of [
-      'DELETE FROM customers WHERE id = $1', // subscriptions cascade
-      'DELETE FROM events WHERE customer_id = $1',
-      'DELETE FROM carts WHERE customer_id = $1', // cart_items cascade
-      'DELETE FROM orders WHERE customer_id = $1', // order_items cascade
-      'DELETE FROM group_members WHERE customer_id = $1',
-      'DELETE FROM back_in_stock_requests WHERE customer_id = $1',
-      'UPDATE messages SET subject = NULL WHERE customer_id = $1 AND subject IS NOT NULL',
-    ]) {
-      touched += (await client.query(sql, [customerId])).rowCount ?? 0;
-    }
-    await client.query('COMMIT');
-    return touched;
-  } catch (err) {
-    await client.query('ROLLBACK');
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
-/**
  * Admin endpoints (mounted behind the admin keys): one customer's profile, workflow state, running
  * journeys and messages; erasure of a customer; journey statistics.
  */
@@ -122,7 +86,7 @@ export function adminRouter(deps: AdminRouteDeps): Router {
   router.delete('/v1/customers/:id', async (req, res) => {
     const { id } = parse(customerParams, req.params);
     const ended = await endCustomer(temporal, id, 'customer erased');
-    const touched = await erase(pool, id);
+    const touched = await eraseCustomer(pool, id);
     if (!ended && touched === 0) {
       throw new ApiError(404, 'not_found', `Nothing to erase for customer ${id}`);
     }

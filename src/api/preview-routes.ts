@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Pool } from 'pg';
-import { getProfile } from '../activities/lookups';
+import { getProfile } from '../db/lookups';
 import { messageLinks, type LinkSettings } from '../activities/links';
 import type { Renderer } from '../activities/email';
 import type { MessagingConfig } from '../config/schema';

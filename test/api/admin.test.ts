@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
 import { adminRouter } from '../../src/api/admin-routes';
 import { errorHandler } from '../../src/api/errors';
-import { getProfile } from '../../src/activities/lookups';
+import { getProfile } from '../../src/db/lookups';
 import { emailHash, isSuppressed, suppressionReason } from '../../src/db/suppression';
 import { storeEvents, type StoredEvent } from '../../src/db/events';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
-import { relatedProducts } from '../../src/activities/lookups';
+import { relatedProducts } from '../../src/db/lookups';
 import { createApp } from '../../src/api/app';
 import { productWorkflowId } from '../../src/shared/signals';
 import { useApiBackends } from '../helpers/api';

@@ -5,7 +5,7 @@ import {
   relatedProducts,
   setMarketingConsent,
   updateGroups,
-} from '../../src/activities/lookups';
+} from '../../src/db/lookups';
 import { registerBackInStock, removeBackInStock, waitingForProduct } from '../../src/db/waiting-list';
 import { applyEvent } from '../../src/db/projections';
 import type { Queryable } from '../../src/db/queryable';

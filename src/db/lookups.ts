@@ -1,7 +1,7 @@
-import type { Queryable } from '../db/queryable';
-import { MARKETING, setSubscription } from '../db/subscriptions';
+import type { Queryable } from './queryable';
+import { MARKETING, setSubscription } from './subscriptions';
 import type { CartLine, OrderSummary, ProductCard } from '../shared/activities';
-import { httpLink } from './links';
+import { httpLink } from '../shared/http-link';
 
 // The reads and small writes behind the journey activities (src/shared/activities.ts), as plain
 // SQL. Each takes the pool (or a client in a transaction) first, so the API can use them too.
