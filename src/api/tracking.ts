@@ -3,7 +3,8 @@ import type { Pool } from 'pg';
 import { Events, type CustomerEvent } from '../shared/events';
 import { verifyToken } from '../tracking/tokens';
 import { formBody } from './form-body';
-import { emailEvent, findMessage, recordMessageEvent, type TrackedMessage } from './tracking-events';
+import { findMessage, recordMessageEvent, type TrackedMessage } from '../db/message-events';
+import { emailEvent } from './tracking-events';
 import { choicePage, confirmedPage, donePage, type PreferenceAction } from './unsubscribe-page';
 
 export interface TrackingDeps {
