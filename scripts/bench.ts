@@ -18,13 +18,9 @@
 // --batches N (100), --signups N (50), --orders N (300), --audience N (20000), --sleeping N (10000).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { Pool as HttpPool } from 'undici';
-import { TASK_QUEUE } from '../src/config/task-queue';
 import { backlog } from '../src/db/dispatch';
 import { storeEvents } from '../src/db/events';
-import { CustomerId } from '../src/shared/search-attributes';
-import { customerWorkflowId, eventsSignal } from '../src/shared/signals';
 import type { CustomerEvent } from '../src/shared/events';
-import type { customer } from '../src/workflows/customer';
 import { benchAnnouncement, benchEmails } from './bench/emails';
 import { benchSleepingMemory } from './bench/memory';
 import { loadEnv } from '../src/config/env';
@@ -189,11 +185,11 @@ async function sleeping(stack: Stack, progress: (line: string) => void) {
   console.log(
     `\nworker memory with sleeping customers (each a customer workflow and a cart journey asleep); sticky cache ${cached} workflows (WORKER_CACHE_MIB ${WORKER_CACHE_MIB})`,
   );
+  // Two workflows a customer: once they outnumber the cache, it is full and the growth is its cost.
+  const full = rows.find((r) => r.customers * 2 >= cached);
   for (const r of rows) {
-    let note = ' (idle)';
-    if (r.customers) note = `, +${r.workerMiB - idle} MiB over idle`;
-    // Two workflows a customer: once they outnumber the cache, it is full and the growth is its cost.
-    if (r.customers * 2 >= cached && r === rows.find((x) => x.customers * 2 >= cached)) {
+    let note = r.customers ? `, +${r.workerMiB - idle} MiB over idle` : ' (idle)';
+    if (r === full) {
       const kib = ((r.workerMiB - idle) * 1024) / cached;
       note += `: ${kib.toFixed(0)} KiB a cached workflow (cache-size.ts assumes ${CACHED_WORKFLOW_KIB})`;
     }
@@ -293,17 +289,7 @@ async function ingest(stack: Stack, http: Http, mailed: Map<string, number>, pro
     path: 'raw signalWithStart (1 event/signal)',
     events,
     latencies: await timed(
-      Array.from({ length: events }, (_, i) => async () => {
-        const e = event('raw', i, customers);
-        await stack.temporal.workflow.signalWithStart<typeof customer, [CustomerEvent[]]>('customer', {
-          workflowId: customerWorkflowId(e.userId),
-          taskQueue: TASK_QUEUE,
-          args: [{ customerId: e.userId }],
-          signal: eventsSignal,
-          signalArgs: [[e]],
-          typedSearchAttributes: [{ key: CustomerId, value: e.userId }],
-        });
-      }),
+      Array.from({ length: events }, (_, i) => () => stack.signalRaw(event('raw', i, customers))),
       concurrency,
     ),
     seconds: 0,

@@ -1,11 +1,7 @@
 // The memory phase of `npm run bench`: the worker's resident memory as sleeping customers grow.
 // Each customer is a customer workflow and an abandoned-cart journey asleep until its first
 // reminder (an hour away), the commonest shape of a quiet shop's worker.
-import { TASK_QUEUE } from '../../src/config/task-queue';
 import { Events, type CustomerEvent } from '../../src/shared/events';
-import { CustomerId } from '../../src/shared/search-attributes';
-import { customerWorkflowId, eventsSignal } from '../../src/shared/signals';
-import type { customer } from '../../src/workflows/customer';
 import type { Stack } from './stack';
 import { timed } from './timed';
 
@@ -46,12 +42,5 @@ async function fillCart(stack: Stack, customerId: string): Promise<void> {
     timestamp: new Date().toISOString(),
     properties: { cart_id: `${customerId}-cart`, product_id: 'mug', name: 'Mug', price: 9 },
   };
-  await stack.temporal.workflow.signalWithStart<typeof customer, [CustomerEvent[]]>('customer', {
-    workflowId: customerWorkflowId(customerId),
-    taskQueue: TASK_QUEUE,
-    args: [{ customerId }],
-    signal: eventsSignal,
-    signalArgs: [[added]],
-    typedSearchAttributes: [{ key: CustomerId, value: customerId }],
-  });
+  await stack.signalRaw(added);
 }

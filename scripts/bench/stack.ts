@@ -12,6 +12,10 @@ import { freePort } from '../../src/dev/free-port';
 import { startDevServer } from '../../src/dev/temporal-dev-server';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { TASK_QUEUE } from '../../src/config/task-queue';
+import type { CustomerEvent } from '../../src/shared/events';
+import { CustomerId } from '../../src/shared/search-attributes';
+import { customerWorkflowId, eventsSignal } from '../../src/shared/signals';
+import type { customer } from '../../src/workflows/customer';
 
 export const WRITE_KEY = 'bench-write-key';
 
@@ -110,6 +114,17 @@ export async function startStack(onMail: (to: string) => void) {
     activityTasks: () => metricCount(workerMetricsPort, 'temporal_activity_execution_latency'),
     /** Until the worker has processed everything it was given (see `settled`). */
     idle: async (): Promise<void> => void (await settled(stack, performance.now())),
+    /** One event straight into its customer's workflow (signal-with-start), no API or dispatcher. */
+    signalRaw: async (e: CustomerEvent): Promise<void> => {
+      await temporal.client.workflow.signalWithStart<typeof customer, [CustomerEvent[]]>('customer', {
+        workflowId: customerWorkflowId(e.userId),
+        taskQueue: TASK_QUEUE,
+        args: [{ customerId: e.userId }],
+        signal: eventsSignal,
+        signalArgs: [[e]],
+        typedSearchAttributes: [{ key: CustomerId, value: e.userId }],
+      });
+    },
     /** Signals the dispatcher has sent so far. */
     signals: async () => signals,
     async stop() {
