@@ -14,7 +14,7 @@ import { createPool } from '../db/pool';
 import { Dispatcher } from '../dispatcher/dispatcher';
 import { dispatcherMetrics } from '../dispatcher/metrics';
 import { activityDeps } from '../worker/activity-deps';
-import { createJourneysWorker } from '../worker/journeys-worker';
+import { createJourneysWorker, workerLimits } from '../worker/journeys-worker';
 import { devConfigFile, loadDevSettings, type DevSettings } from './dev-settings';
 import { startEmbeddedPostgres, stopLeftoverPostgres } from './embedded-postgres';
 import { startInbox } from './inbox';
@@ -143,6 +143,7 @@ async function run(
     namespace: temporal.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     activities: deps,
+    limits: workerLimits(env),
   });
   if (stop.requested) return 0;
   // Settles when the worker has drained after shutdown(), or fails (e.g. the server went away).

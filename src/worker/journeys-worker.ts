@@ -1,5 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Env } from '../config/env';
+import { cachedWorkflowsFor } from './cache-size';
 import { registerSearchAttributes } from './search-attributes';
 import { workflowCode } from './workflow-code';
 
@@ -8,6 +10,15 @@ export interface WorkerLimits {
   maxConcurrentWorkflowTaskExecutions: number;
   /** Workflows kept in memory between tasks (sticky cache); 0 replays every task from history. */
   maxCachedWorkflows: number;
+}
+
+/** The limits the environment sets: concurrency, and the sticky cache sized by memory unless a count is given. */
+export function workerLimits(env: Env): WorkerLimits {
+  return {
+    maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS ?? cachedWorkflowsFor(env.WORKER_CACHE_MIB),
+  };
 }
 
 export interface JourneysWorkerSettings {

@@ -9,8 +9,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging/logger';
 import { activityDeps } from './activity-deps';
-import { cachedWorkflowsFor } from './cache-size';
-import { createJourneysWorker } from './journeys-worker';
+import { createJourneysWorker, workerLimits } from './journeys-worker';
 import { installRuntime } from './runtime';
 
 async function main(): Promise<void> {
@@ -30,18 +29,14 @@ async function main(): Promise<void> {
     publicUrl: env.PUBLIC_URL,
     signingSecret: SIGNING_SECRET,
   });
-  const maxCachedWorkflows = env.WORKER_MAX_CACHED_WORKFLOWS ?? cachedWorkflowsFor(env.WORKER_CACHE_MIB);
+  const limits = workerLimits(env);
   const connection = await NativeConnection.connect(temporalConnection(env));
   const worker = await createJourneysWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     activities: deps,
-    limits: {
-      maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
-      maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-      maxCachedWorkflows,
-    },
+    limits,
   });
   log.info(
     {
@@ -49,7 +44,7 @@ async function main(): Promise<void> {
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       metricsAddress,
-      maxCachedWorkflows,
+      maxCachedWorkflows: limits.maxCachedWorkflows,
     },
     'worker started',
   );
