@@ -1,4 +1,6 @@
+import { Context } from '@temporalio/activity';
 import type { JourneyActivities } from '../shared/activities';
+import { tellJourneyFinished } from '../temporal/customer-workflows';
 import { createSendEmail, type EmailDeps } from './email';
 import { createAnnounceRestock } from './restock-announcement';
 import * as lookups from '../db/lookups';
@@ -24,5 +26,8 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
     updateGroups: (customerId, add, remove) => lookups.updateGroups(pool, customerId, add, remove),
     setMarketingConsent: (customerId, subscribed, reason) =>
       lookups.setMarketingConsent(pool, customerId, subscribed, reason),
+    // A signal sent from the journey's last workflow task: no task of its own to wait for the signal.
+    journeyFinished: (customerWorkflowId, finished) =>
+      tellJourneyFinished(Context.current().client, customerWorkflowId, finished),
   };
 }

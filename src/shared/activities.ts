@@ -1,6 +1,6 @@
 import type { JourneysConfig } from '../config/schema';
 import type { RestockPage, RestockPageResult } from './back-in-stock';
-import type { SendOutcome, SendRequest } from './journey';
+import type { JourneyFinished, SendOutcome, SendRequest } from './journey';
 
 export interface CartLine {
   productId: string;
@@ -62,4 +62,6 @@ export interface JourneyActivities {
   announceRestock(page: RestockPage): Promise<RestockPageResult>;
   updateGroups(customerId: string, add: string[], remove: string[]): Promise<void>;
   setMarketingConsent(customerId: string, subscribed: boolean, reason: string): Promise<void>;
+  /** Signals the customer workflow that a journey has finished (through the worker's client). */
+  journeyFinished(customerWorkflowId: string, finished: JourneyFinished): Promise<void>;
 }

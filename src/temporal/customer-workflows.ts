@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { CustomerState } from '../shared/customer';
-import { customerStateQuery, customerWorkflowId } from '../shared/signals';
+import type { JourneyFinished } from '../shared/journey';
+import { customerStateQuery, customerWorkflowId, journeyFinishedSignal } from '../shared/signals';
 import { isTemporalUnavailable } from './errors';
 
 // What the admin views, erasure and identity merge ask of a customer's workflows.
@@ -60,4 +61,13 @@ export async function endCustomer(temporal: Client, customerId: string, reason: 
   const customerRan = await terminate(temporal, workflowId, reason);
   const journeysRan = await Promise.all(Object.keys(state?.running ?? {}).map((j) => terminate(temporal, j, reason)));
   return customerRan || journeysRan.includes(true);
+}
+
+/** Tells a customer workflow that one of its journeys has finished; nobody to tell once it is erased. */
+export async function tellJourneyFinished(
+  temporal: Client,
+  customerWorkflowId: string,
+  finished: JourneyFinished,
+): Promise<void> {
+  await unlessNotFound(() => temporal.workflow.getHandle(customerWorkflowId).signal(journeyFinishedSignal, finished));
 }

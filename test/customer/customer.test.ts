@@ -104,6 +104,14 @@ describe('customer workflow', () => {
       (s) => !(journeyId in s.running),
     );
     expect(Object.keys(afterOrder.running)).toContain(journeyWorkflowId('post-purchase', 'c-route', 'o-9'));
+    // Started by today's code, it asked no patch (no marker, no TemporalChangeVersion upsert) and told
+    // the customer from its last workflow task (a local activity), not by a signal it had to wait for.
+    const events = (await journey.fetchHistory()).events!;
+    expect(events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toEqual([]);
+    const [told, completed] = events.slice(-2);
+    expect(told.markerRecordedEventAttributes?.markerName).toBe('core_local_activity');
+    expect(completed.workflowExecutionCompletedEventAttributes).toBeTruthy();
     expect(stub.emailsTo('c-route').map((e) => e.journey)).not.toContain('abandoned-cart');
 
     // The same cart never starts the journey again; a new cart does.

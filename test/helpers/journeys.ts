@@ -10,6 +10,7 @@ import type { CustomerState } from '../../src/shared/customer';
 import { customerStateQuery, eventSignal } from '../../src/shared/signals';
 import { customer } from '../../src/workflows/customer';
 import { restockRequest } from '../../src/activities/restock-announcement';
+import { tellJourneyFinished } from '../../src/temporal/customer-workflows';
 import { preloadModules } from '../../src/worker/workflow-code';
 import type { RestockPage } from '../../src/shared/back-in-stock';
 import { BATCH_PAGE_SIZE } from '../../src/shared/sending';
@@ -178,6 +179,9 @@ export class StubActivities {
       setMarketingConsent: async (customerId, subscribed, reason) => {
         this.consent.push({ customerId, subscribed, reason });
       },
+      // The real signal, through the test server.
+      journeyFinished: (customerWorkflowId, finished) =>
+        tellJourneyFinished(this.env().client, customerWorkflowId, finished),
     };
     return activities;
   }

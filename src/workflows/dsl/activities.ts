@@ -1,4 +1,4 @@
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { JourneyActivities } from '../../shared/activities';
 import { BATCH_PAGE_TIMEOUT_MS, SEND_ATTEMPT_TIMEOUT_MS, SEND_HEARTBEAT_TIMEOUT_MS } from '../../shared/sending';
 
@@ -19,14 +19,34 @@ const remote = proxyActivities<JourneyActivities>({ startToCloseTimeout: '1 minu
 const local = proxyLocalActivities<JourneyActivities>({ startToCloseTimeout: '1 minute', retry });
 
 /**
- * Whether a patch older than LOCAL_ACTIVITIES_PATCH applies. It always does in a run that has the
- * newer patch, so such a run records only that one marker: each marker also costs an upsert of the
- * TemporalChangeVersion search attribute (a visibility write). Older runs replay as they ran.
+ * The memo that says which code a journey was started by. A journey the customer workflow starts
+ * today carries JOURNEY_GENERATION: every patch of the journeys up to then (LOCAL_ACTIVITIES_PATCH,
+ * FINISH_BY_ACTIVITY_PATCH and those older) applies to it from its first task, so it takes today's
+ * paths without asking `patched()` and records no marker: each marker costs two history events and
+ * an upsert of the TemporalChangeVersion search attribute (a visibility write). Journeys without
+ * the memo (started before it, or on their own in tests) ask `patched()` as before. A new patch
+ * goes through `patched()`; once it is in place, raising the generation retires its markers.
  */
-export const olderPatch = (patchId: string): boolean => patched(LOCAL_ACTIVITIES_PATCH) || patched(patchId);
+export const GENERATION_MEMO = 'journeysGeneration';
+export const JOURNEY_GENERATION = 1;
+const startedByGeneration = (generation: number): boolean =>
+  Number(workflowInfo().memo?.[GENERATION_MEMO] ?? 0) >= generation;
+
+/** Whether LOCAL_ACTIVITIES_PATCH applies: to this generation, or since the patch's marker. */
+export const localActivitiesApply = (): boolean => startedByGeneration(1) || patched(LOCAL_ACTIVITIES_PATCH);
+
+/**
+ * Whether a patch older than LOCAL_ACTIVITIES_PATCH applies. It always does in a run that has the
+ * newer patch, so such a run records only that one marker. Older runs replay as they ran.
+ */
+export const olderPatch = (patchId: string): boolean => localActivitiesApply() || patched(patchId);
+
+/** Since this patch a finished journey tells its customer workflow through a local activity. */
+export const FINISH_BY_ACTIVITY_PATCH = 'finish-by-activity';
+export const finishByActivity = (): boolean => startedByGeneration(1) || patched(FINISH_BY_ACTIVITY_PATCH);
 
 /** Workflows that ran server activities before the patch replay them as they ran; the rest run locally. */
-const current = <T>(remoteProxy: T, localProxy: T): T => (patched(LOCAL_ACTIVITIES_PATCH) ? localProxy : remoteProxy);
+const current = <T>(remoteProxy: T, localProxy: T): T => (localActivitiesApply() ? localProxy : remoteProxy);
 
 export const activities: JourneyActivities = new Proxy({} as JourneyActivities, {
   get: (_, name: keyof JourneyActivities) => current(remote, local)[name],

@@ -1,7 +1,6 @@
 import {
   CancellationScope,
   condition,
-  patched,
   setCurrentDetails,
   sleep,
   upsertSearchAttributes,
@@ -20,7 +19,7 @@ import type {
   SentMessage,
 } from '../../shared/journey';
 import { JourneyStep } from '../../shared/search-attributes';
-import { activities, LOCAL_ACTIVITIES_PATCH, olderPatch } from './activities';
+import { activities, localActivitiesApply, olderPatch } from './activities';
 import { nextLocalTime, quietHoursEnd, type LocalTimeOptions } from './local-time';
 import { sendOrRecordFailure } from './send';
 import { inHoldout, pickVariant } from '../../shared/split';
@@ -217,7 +216,7 @@ export class Journey<C extends CommonJourneyConfig> {
   private enter(step: string, details: string, wakeAt?: Date): void {
     this.step = step;
     // Journeys from before local activities upserted at every step they passed through.
-    if (!patched(LOCAL_ACTIVITIES_PATCH)) this.publishStep();
+    if (!localActivitiesApply()) this.publishStep();
     this.nextWakeAt = wakeAt?.toISOString();
     setCurrentDetails(`**${this.input.journey}** · step \`${step}\` · ${details}`);
   }

@@ -8,8 +8,9 @@ import {
 } from '@temporalio/workflow';
 import type { CommonJourneyConfig } from '../../config/schema';
 import { matches, type EventMatch } from '../../shared/events';
-import type { JourneyInput, JourneyOutcome, JourneyResult } from '../../shared/journey';
+import type { JourneyFinished, JourneyInput, JourneyOutcome, JourneyResult } from '../../shared/journey';
 import { eventSignal, journeyFinishedSignal, journeyStateQuery } from '../../shared/signals';
+import { activities, finishByActivity } from './activities';
 import { Journey, JourneyExit } from './journey';
 
 export interface JourneyRules {
@@ -61,10 +62,25 @@ export async function runJourney<C extends CommonJourneyConfig>(
   if (finish && (!finish.on || finish.on.includes(result.outcome))) await j.updateGroups([finish.group], finish.from);
   setCurrentDetails(`**${input.journey}** · finished: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
   if (input.parentWorkflowId) {
-    const { workflowId } = workflowInfo();
-    await getExternalWorkflowHandle(input.parentWorkflowId)
-      .signal(journeyFinishedSignal, { workflowId, journey: input.journey, key: input.key, outcome: result.outcome })
-      .catch(() => undefined); // the customer workflow was erased: nobody left to tell
+    const finished = {
+      workflowId: workflowInfo().workflowId,
+      journey: input.journey,
+      key: input.key,
+      outcome: result.outcome,
+    };
+    await tellCustomer(input.parentWorkflowId, finished);
   }
   return result;
+}
+
+/**
+ * A local activity sends the signal within the journey's last workflow task. A signal from the
+ * workflow itself must be acknowledged before the journey may complete (the server drops one a
+ * closed workflow sent): two more events and a workflow task, as journeys before the patch did.
+ */
+async function tellCustomer(customerWorkflowId: string, finished: JourneyFinished): Promise<void> {
+  if (finishByActivity()) return activities.journeyFinished(customerWorkflowId, finished);
+  await getExternalWorkflowHandle(customerWorkflowId)
+    .signal(journeyFinishedSignal, finished)
+    .catch(() => undefined); // the customer workflow was erased: nobody left to tell
 }
