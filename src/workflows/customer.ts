@@ -30,7 +30,7 @@ import {
 import { applyEvent, newCustomerState, nextStageChangeAt, snapshot, stageAt } from './customer/lifecycle';
 import { RecentIds } from './customer/recent-ids';
 import { forwardTargets, journeyConfig, journeysToStart, recordEntry, type Start } from './customer/routing';
-import { GENERATION_MEMO, JOURNEY_GENERATION, localActivities } from './dsl/activities';
+import { localActivities } from './dsl/activities';
 import { registry } from './registry';
 
 export interface CustomerInput {
@@ -219,7 +219,6 @@ async function startJourney(start: Start, event: CustomerEvent, state: CustomerS
         { key: Journey, value: entry.name },
         { key: JourneyStep, value: 'start' },
       ],
-      memo: { [GENERATION_MEMO]: JOURNEY_GENERATION }, // today's code from its first task: no patch markers
       staticSummary: `${entry.name} for customer ${state.customerId}${key === undefined ? '' : ` (${key})`}`,
     });
     log.info('journey started', { journey: entry.name, journeyWorkflowId: workflowId, trigger: event.event });

@@ -1,4 +1,4 @@
-import { patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { JourneyActivities } from '../../shared/activities';
 import { BATCH_PAGE_TIMEOUT_MS, SEND_ATTEMPT_TIMEOUT_MS, SEND_HEARTBEAT_TIMEOUT_MS } from '../../shared/sending';
 
@@ -18,32 +18,21 @@ export const LOCAL_ACTIVITIES_PATCH = 'local-activities';
 const remote = proxyActivities<JourneyActivities>({ startToCloseTimeout: '1 minute', retry });
 const local = proxyLocalActivities<JourneyActivities>({ startToCloseTimeout: '1 minute', retry });
 
-/**
- * The memo that says which code a journey was started by. A journey the customer workflow starts
- * today carries JOURNEY_GENERATION: every patch of the journeys up to then (LOCAL_ACTIVITIES_PATCH,
- * FINISH_BY_ACTIVITY_PATCH and those older) applies to it from its first task, so it takes today's
- * paths without asking `patched()` and records no marker: each marker costs two history events and
- * an upsert of the TemporalChangeVersion search attribute (a visibility write). Journeys without
- * the memo (started before it, or on their own in tests) ask `patched()` as before. A new patch
- * goes through `patched()`; once it is in place, raising the generation retires its markers.
- */
-export const GENERATION_MEMO = 'journeysGeneration';
-export const JOURNEY_GENERATION = 1;
-const startedByGeneration = (generation: number): boolean =>
-  Number(workflowInfo().memo?.[GENERATION_MEMO] ?? 0) >= generation;
-
-/** Whether LOCAL_ACTIVITIES_PATCH applies: to this generation, or since the patch's marker. */
-export const localActivitiesApply = (): boolean => startedByGeneration(1) || patched(LOCAL_ACTIVITIES_PATCH);
-
-/**
- * Whether a patch older than LOCAL_ACTIVITIES_PATCH applies. It always does in a run that has the
- * newer patch, so such a run records only that one marker. Older runs replay as they ran.
- */
-export const olderPatch = (patchId: string): boolean => localActivitiesApply() || patched(patchId);
-
 /** Since this patch a finished journey tells its customer workflow through a local activity. */
 export const FINISH_BY_ACTIVITY_PATCH = 'finish-by-activity';
-export const finishByActivity = (): boolean => startedByGeneration(1) || patched(FINISH_BY_ACTIVITY_PATCH);
+
+/**
+ * Each patch marker costs two history events and an upsert of the TemporalChangeVersion search
+ * attribute (a visibility write), so the newest patch is asked first and a run that has it takes
+ * the older ones as given: a journey started today records one marker. Older runs replay as they
+ * ran; one asleep across the deploy records the newest marker where it wakes, and takes today's
+ * paths from there on, as it would have with each patch.
+ */
+export const finishByActivity = (): boolean => patched(FINISH_BY_ACTIVITY_PATCH);
+export const localActivitiesApply = (): boolean => finishByActivity() || patched(LOCAL_ACTIVITIES_PATCH);
+
+/** Whether a patch older than LOCAL_ACTIVITIES_PATCH applies. */
+export const olderPatch = (patchId: string): boolean => localActivitiesApply() || patched(patchId);
 
 /** Workflows that ran server activities before the patch replay them as they ran; the rest run locally. */
 const current = <T>(remoteProxy: T, localProxy: T): T => (localActivitiesApply() ? localProxy : remoteProxy);
