@@ -19,6 +19,7 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
     getOrder: (customerId, orderId) => lookups.getOrder(pool, customerId, orderId),
     profileTrait: (customerId, name) => lookups.profileTrait(pool, customerId, name),
     relatedProducts: (customerId, orderId, limit) => lookups.relatedProducts(pool, customerId, orderId, limit),
+    lastEventAfter: (customerId, events, after) => lookups.lastEventAfter(pool, customerId, events, after),
     registerBackInStock: (customerId, productId) => waitingList.registerBackInStock(pool, customerId, productId),
     removeBackInStock: (customerId, productId) => waitingList.removeBackInStock(pool, customerId, productId),
     waitingForProduct: (productId, after, limit) => waitingList.waitingForProduct(pool, productId, after, limit),

@@ -116,6 +116,23 @@ export async function profileTrait(db: Queryable, customerId: string, name: stri
 }
 
 /**
+ * When the customer last did one of `names` after `after`, as the backend timed it (ISO 8601), or
+ * null: how a journey learns of activity it is not forwarded (re-engagement's signs of life).
+ */
+export async function lastEventAfter(
+  db: Queryable,
+  customerId: string,
+  names: string[],
+  after: string,
+): Promise<string | null> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT max(occurred_at) AS at FROM events WHERE customer_id = $1 AND name = ANY($2) AND occurred_at > $3`,
+    [customerId, names, after],
+  );
+  return rows[0].at?.toISOString() ?? null;
+}
+
+/**
  * Up to `limit` products to suggest after the order: first the ones related_products pairs with
  * what the order contained (best rank first), then others from the same categories. Never a
  * product of this order or one the customer bought before, never one out of stock or unpriced.

@@ -54,6 +54,8 @@ export interface JourneyActivities {
   /** One of the customer's free-form identify traits, as text; null when unset. */
   profileTrait(customerId: string, name: string): Promise<string | null>;
   relatedProducts(customerId: string, orderId: string, limit: number): Promise<ProductCard[]>;
+  /** When the customer last did one of `events` after `after` (ISO 8601), as recorded; null if not since. */
+  lastEventAfter(customerId: string, events: string[], after: string): Promise<string | null>;
   registerBackInStock(customerId: string, productId: string): Promise<void>;
   removeBackInStock(customerId: string, productId: string): Promise<void>;
   /** Customers waiting for a product, in id order after `afterCustomerId`: one page. */

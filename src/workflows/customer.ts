@@ -31,6 +31,7 @@ import { applyEvent, newCustomerState, nextStageChangeAt, snapshot, stageAt } fr
 import { RecentIds } from './customer/recent-ids';
 import { forwardTargets, journeyConfig, journeysToStart, recordEntry, type Start } from './customer/routing';
 import { localActivities } from './dsl/activities';
+import type { JourneyEntry } from './dsl/journey-entry';
 import { registry } from './registry';
 
 export interface CustomerInput {
@@ -107,7 +108,7 @@ export async function customer(input: CustomerInput): Promise<never> {
 async function handle(event: CustomerEvent, state: CustomerState, config: JourneysConfig): Promise<void> {
   applyEvent(state, event, new Date().toISOString());
   state.stage = stageAt(state, Date.now(), config.lifecycle);
-  const forwards = forwardTargets(state, event, registry, config).map(
+  const forwards = forwardTargets(state, event, registry, config, listenedStill).map(
     (id) =>
       getExternalWorkflowHandle(id)
         .signal(eventSignal, event)
@@ -128,6 +129,10 @@ async function handle(event: CustomerEvent, state: CustomerState, config: Journe
       ),
   ]);
 }
+
+/** Until its patch, a journey is still forwarded what it listened to before (JourneyEntry.listenedTo). */
+const listenedStill = (entry: JourneyEntry): string[] =>
+  entry.listenedTo && !patched(entry.listenedTo.until) ? entry.listenedTo.events : [];
 
 /** Since this patch, a journey with an audience list (back in stock) starts no workflow: the customer joins the list. */
 const AUDIENCE_LISTS = 'audience-lists';

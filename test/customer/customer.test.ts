@@ -76,6 +76,20 @@ describe('customer workflow', () => {
     await endJourneysOf(env(), handle);
   });
 
+  it('forwards re-engagement no sign of life: an open or an order costs that journey nothing', async () => {
+    const handle = await startCustomer('c-quiet', track('Signed Up', {}, 'c-quiet'));
+    const journey = env().client.workflow.getHandle(journeyWorkflowId('re-engagement', 'c-quiet'));
+    await eventually(() => journey.query(journeyStateQuery).catch(() => undefined), 're-engagement to run');
+    await handle.signal(eventSignal, track('Email Opened', { email_id: '1' }, 'c-quiet'));
+    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-quiet', total: 5 }, 'c-quiet'));
+    await eventsProcessed(handle, 3);
+    // It looks them up when its wait ends (re-engagement's own tests): nothing woke it meanwhile.
+    const { events } = await journey.fetchHistory();
+    expect(events!.filter((e) => e.workflowExecutionSignaledEventAttributes)).toEqual([]);
+    expect(await journey.query(journeyStateQuery)).toMatchObject({ step: 'silence', running: true });
+    await endJourneysOf(env(), handle);
+  });
+
   it('starts a journey as a child, forwards its events, and forgets it when it finishes', async () => {
     stub.carts['cart-7'] = [{ productId: 'p-1', name: 'Mug', quantity: 1, price: 9 }];
     const handle = await startCustomer(

@@ -2,6 +2,7 @@ import {
   getCart,
   getOrder,
   getProfile,
+  lastEventAfter,
   relatedProducts,
   setMarketingConsent,
   updateGroups,
@@ -9,6 +10,7 @@ import {
 import { registerBackInStock, removeBackInStock, waitingForProduct } from '../../src/db/waiting-list';
 import { applyEvent } from '../../src/db/projections';
 import type { Queryable } from '../../src/db/queryable';
+import { storeEvents } from '../../src/db/events';
 import { useMigratedPostgres } from '../helpers/postgres';
 
 describe('lookups', () => {
@@ -31,6 +33,21 @@ describe('lookups', () => {
       pausedUntil: new Date('2026-05-01T00:00:00Z'),
     });
     expect(await getProfile(db.pool(), 'nobody')).toBeNull();
+  });
+
+  it('finds when the customer last did one of the named events after a time, as the backend timed it', async () => {
+    const at = (messageId: string, event: string, userId: string, timestamp: string) =>
+      ({ messageId, type: 'track', event, userId, timestamp }) as const;
+    await storeEvents(db.pool(), [
+      at('le-1', 'Email Opened', 'u-le', '2026-01-10T00:00:00.000Z'),
+      at('le-2', 'Order Completed', 'u-le', '2026-02-01T00:00:00.000Z'),
+      at('le-3', 'Product Viewed', 'u-le', '2026-03-01T00:00:00.000Z'),
+      at('le-4', 'Email Opened', 'u-other', '2026-04-01T00:00:00.000Z'),
+    ]);
+    const signs = ['Email Opened', 'Order Completed'];
+    expect(await lastEventAfter(db.pool(), 'u-le', signs, '2026-01-01T00:00:00.000Z')).toBe('2026-02-01T00:00:00.000Z');
+    expect(await lastEventAfter(db.pool(), 'u-le', signs, '2026-02-01T00:00:00.000Z')).toBeNull(); // strictly after
+    expect(await lastEventAfter(db.pool(), 'nobody', signs, '2026-01-01T00:00:00.000Z')).toBeNull();
   });
 
   describe('getCart', () => {

@@ -103,6 +103,8 @@ export class StubActivities {
   /** Customers' free-form identify traits, by customer id. */
   traits: Record<string, Record<string, string>> = {};
   related: ProductCard[] = [];
+  /** Events as PostgreSQL would have stored them (what `lastEventAfter` reads). */
+  recorded: { customerId: string; event: string; at: Date }[] = [];
   /** Decides a send's fate before it is "sent"; return undefined to send. */
   policy: (req: SendRequest, at: Date) => SendOutcome | undefined = () => undefined;
 
@@ -118,6 +120,7 @@ export class StubActivities {
     this.consent = [];
     this.backInStock = [];
     this.announced = [];
+    this.recorded = [];
     this.policy = () => undefined;
   }
 
@@ -153,6 +156,12 @@ export class StubActivities {
       getOrder: async (_customerId, orderId) => this.orders[orderId] ?? null,
       profileTrait: async (customerId, name) => this.traits[customerId]?.[name] ?? null,
       relatedProducts: async (_c, _o, limit) => this.related.slice(0, limit),
+      lastEventAfter: async (customerId, events, after) => {
+        const times = this.recorded
+          .filter((r) => r.customerId === customerId && events.includes(r.event) && r.at > new Date(after))
+          .map((r) => r.at.getTime());
+        return times.length > 0 ? new Date(Math.max(...times)).toISOString() : null;
+      },
       registerBackInStock: async (customerId, productId) => {
         this.backInStock.push({ customerId, productId });
       },

@@ -25,6 +25,12 @@ describe('re-engagement journey', () => {
     return { handle, startedAt };
   };
   const now = async (): Promise<number> => env().currentTimeMs();
+  /** The customer does `event` now: stored as the API stores it, not forwarded to the journey. */
+  const act = async (customerId: string, event: string): Promise<number> => {
+    const at = await now();
+    stub.recorded.push({ customerId, event, at: new Date(at) });
+    return at;
+  };
   const steps = (customerId: string) => stub.emailsTo(customerId).map((e) => e.step);
 
   it('checks in after 90 silent days, offers a win-back 30 days later, sunsets 30 days after that', async () => {
@@ -51,16 +57,29 @@ describe('re-engagement journey', () => {
     expect(sunsetAt - emails[1].at.getTime()).toBeLessThan(31 * DAY);
   });
 
-  it('restarts the silence clock on an open during the silence', async () => {
-    const { handle } = await start('re-b');
+  // Stored (today's customer workflows forward it no sign of life), or forwarded (theirs from before).
+  it.each([
+    ['stored', (customerId: string) => act(customerId, 'Email Opened')],
+    [
+      'forwarded by a customer workflow from before the lookup',
+      async (customerId: string) => {
+        const at = await now();
+        await env()
+          .client.workflow.getHandle(`journey-re-engagement-${customerId}`)
+          .signal(eventSignal, track('Email Opened', { template: 'newsletter' }, customerId));
+        return at;
+      },
+    ],
+  ])('restarts the silence clock on an open during the silence (%s)', async (how, open) => {
+    const customerId = how === 'stored' ? 're-b' : 're-i';
+    const { handle } = await start(customerId);
     await env().sleep('60 days');
-    const openedAt = await now();
-    await handle.signal(eventSignal, track('Email Opened', { template: 'newsletter' }, 're-b'));
+    const openedAt = await open(customerId);
     await env().sleep('60 days'); // 120 days after the start, 60 after the open
-    expect(steps('re-b')).toEqual([]);
+    expect(steps(customerId)).toEqual([]);
 
     await env().sleep('31 days');
-    const emails = stub.emailsTo('re-b');
+    const emails = stub.emailsTo(customerId);
     expect(emails.map((e) => e.step)).toEqual(['check-in-1']);
     expect(emails[0].at.getTime() - openedAt).toBeGreaterThanOrEqual(90 * DAY);
     expect(emails[0].at.getTime() - openedAt).toBeLessThan(91 * DAY);
@@ -71,8 +90,7 @@ describe('re-engagement journey', () => {
     const { handle } = await start('re-c');
     await env().sleep('95 days');
     expect(steps('re-c')).toEqual(['check-in-1']);
-    const clickedAt = await now();
-    await handle.signal(eventSignal, track('Email Link Clicked', { url: 'https://shop.example/' }, 're-c'));
+    const clickedAt = await act('re-c', 'Email Link Clicked');
 
     await env().sleep('60 days'); // past when the win-back was due
     expect(steps('re-c')).toEqual(['check-in-1']);
@@ -91,7 +109,7 @@ describe('re-engagement journey', () => {
   it('takes a preference update as the answer to the check-in', async () => {
     const { handle } = await start('re-d');
     await env().sleep('91 days');
-    await handle.signal(eventSignal, track('Email Preference Updated', { preference: 'fewer' }, 're-d'));
+    await act('re-d', 'Email Preference Updated');
     await env().sleep('45 days');
     expect(steps('re-d')).toEqual(['check-in-1']);
     expect(await handle.query(journeyStateQuery)).toMatchObject({ step: 'silence', running: true });
@@ -102,7 +120,7 @@ describe('re-engagement journey', () => {
     const { handle } = await start('re-e');
     await env().sleep('125 days');
     expect(steps('re-e')).toEqual(['check-in-1', 'win-back-1']);
-    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-1', total: 40 }, 're-e'));
+    await act('re-e', 'Order Completed');
     await env().sleep('60 days');
     expect(stub.groups).toEqual([]);
     expect(stub.consent).toEqual([]);
@@ -137,18 +155,17 @@ describe('re-engagement journey', () => {
       }
     }
     // ...so the journey continues as new (once the flood stops and its next task can complete), and
-    // the new run starts its silence clock: its first timer.
-    const silenceFrom = await eventually(
-      async () => {
-        const { runId } = await handle.describe();
-        if (runId === handle.firstExecutionRunId) return undefined;
-        const { events } = await env().client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-        const timer = events!.find((e) => e.timerStartedEventAttributes);
-        return timer && tsToMs(timer.eventTime);
-      },
-      'the journey to continue as new and start its silence timer',
+    // the new run keeps the clock: it started at the last open the first run took.
+    await eventually(
+      async () => ((await handle.describe()).runId === handle.firstExecutionRunId ? undefined : true),
+      'the journey to continue as new',
       CONTINUE_AS_NEW_S,
     );
+    const firstRun = await env()
+      .client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId)
+      .fetchHistory();
+    const lastOpen = firstRun.events!.filter((e) => e.workflowExecutionSignaledEventAttributes).at(-1)!;
+    const silenceFrom = tsToMs(lastOpen.eventTime);
 
     await env().sleep('91 days');
     const emails = stub.emailsTo('re-g');

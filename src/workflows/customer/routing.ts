@@ -23,17 +23,23 @@ export function journeyConfig(entry: JourneyEntry, config: JourneysConfig) {
   return config.journeys[entry.config];
 }
 
-/** Running journeys that listen for this event (and share its key, if the event carries one). */
+/**
+ * Running journeys that listen for this event (and share its key, if the event carries one).
+ * `formerly`: what else a journey still listens to in this run (JourneyEntry.listenedTo).
+ */
 export function forwardTargets(
   state: CustomerState,
   event: CustomerEvent,
   registry: JourneyEntry[],
   config: JourneysConfig,
+  formerly: (entry: JourneyEntry) => string[] = () => [],
 ): string[] {
   return Object.entries(state.running)
     .filter(([, run]) => {
       const entry = registry.find((e) => e.name === run.journey);
-      if (!entry || !entry.listensTo(journeyConfig(entry, config)).includes(event.event)) return false;
+      if (!entry) return false;
+      const listens = [...entry.listensTo(journeyConfig(entry, config)), ...formerly(entry)];
+      if (!listens.includes(event.event)) return false;
       const eventKey = entry.key?.(event);
       return eventKey === undefined || eventKey === run.key;
     })

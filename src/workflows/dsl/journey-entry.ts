@@ -27,6 +27,11 @@ export interface JourneyEntry<K extends keyof JourneyConfigs = keyof JourneyConf
   /** Events forwarded to a running instance (same key when the event carries one). */
   listensTo: (config: JourneyConfigs[K]) => string[];
   /**
+   * Events it was forwarded until the patch `until`: a customer workflow run that has not
+   * recorded that patch still forwards them, so its history replays as it ran.
+   */
+  listenedTo?: { until: string; events: string[] };
+  /**
    * For a journey whose one message goes to many customers at once: instead of a workflow per
    * customer, the customer workflow puts the customer on the audience's list (an activity), and
    * the message goes out in batches when the list is announced (back in stock: src/workflows/product.ts).

@@ -1,4 +1,12 @@
-import { CancellationScope, continueAsNew, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { JourneyConfigs } from '../../config/schema';
 import { Events, type CustomerEvent } from '../../shared/events';
 import { eventSignal } from '../../shared/signals';
@@ -13,6 +21,8 @@ type Config = JourneyConfigs['reengagement'];
 export interface ReengagementInput extends JourneyInput<Config> {
   /** Carried over by continue-as-new: check-ins sent so far, so step names stay unique. */
   checkIns?: number;
+  /** Carried over by continue-as-new: when the silence being measured began (ISO 8601). */
+  silentSince?: string;
 }
 
 /** Opens, clicks and orders are signs of life; a preference update answers the check-in. */
@@ -25,10 +35,17 @@ const SIGNS_OF_LIFE: string[] = [
 const signOfLife = (e: CustomerEvent): boolean => SIGNS_OF_LIFE.includes(e.event);
 
 /**
- * A customer who reacts every day keeps restarting the clock, and every restart adds a few events
- * to the history, for as long as they stay a customer (years). So at the top of the loop, where
- * nothing but the count of check-ins is worth keeping, continue as new once the history is long.
- * A reaction that arrived in the same instant is not lost: the new run starts the clock after it.
+ * Since this patch the customer workflow forwards this journey no sign of life: when a wait ends,
+ * the journey looks up the last one since the wait began (the events PostgreSQL stored). An open
+ * or a click no longer costs a signal and a workflow task of a journey that sleeps for months.
+ */
+export const SIGNS_OF_LIFE_LOOKED_UP = 'signs-of-life-looked-up';
+
+/**
+ * Every restart of the clock adds a few events to the history, for as long as they stay a customer
+ * (years): one a silence looked up, or one a forwarded reaction (every day, for a customer whose
+ * workflow forwards them, from before the lookup). So at the top of the loop, where nothing but
+ * the count of check-ins and the clock is worth keeping, continue as new once the history is long.
  */
 const HISTORY_LIMIT = 1500;
 const historyIsLong = (): boolean =>
@@ -45,17 +62,32 @@ export async function reengagement(input: ReengagementInput): Promise<JourneyRes
   return runJourney(input, {}, async (j) => {
     const { silenceAfter, winBackAfter, sunsetAfter, templates, offer } = j.config;
     let checkIns = input.checkIns ?? 0;
+    let silentSince = input.silentSince ? Date.parse(input.silentSince) : Date.now();
     for (;;) {
-      if (historyIsLong()) await continueAsNew<typeof reengagement>({ ...input, checkIns });
-      if (await j.waitFor(signOfLife, silenceAfter, 'silence')) continue;
+      if (historyIsLong()) {
+        await continueAsNew<typeof reengagement>({ ...input, checkIns, silentSince: iso(silentSince) });
+      }
+      let lifeAt = await lastSignOfLife(j, silentSince, silenceAfter, 'silence');
+      if (lifeAt !== undefined) {
+        silentSince = lifeAt;
+        continue;
+      }
 
       const n = ++checkIns;
       // The delivery layer turns each preference into a link that sets it.
       await j.send(`check-in-${n}`, templates.checkIn, { data: { preferences: ['pause', 'fewer'] } });
-      if (await j.waitFor(signOfLife, winBackAfter, `after check-in-${n}`)) continue;
+      lifeAt = await lastSignOfLife(j, Date.now(), winBackAfter, `after check-in-${n}`);
+      if (lifeAt !== undefined) {
+        silentSince = lifeAt;
+        continue;
+      }
 
       await j.send(`win-back-${n}`, templates.winBack, { data: { offer } });
-      if (await j.waitFor(signOfLife, sunsetAfter, `after win-back-${n}`)) continue;
+      lifeAt = await lastSignOfLife(j, Date.now(), sunsetAfter, `after win-back-${n}`);
+      if (lifeAt !== undefined) {
+        silentSince = lifeAt;
+        continue;
+      }
       break;
     }
     // The holdout was never asked, so it is not sunset either: it measures what this journey changes.
@@ -64,6 +96,26 @@ export async function reengagement(input: ReengagementInput): Promise<JourneyRes
     // sign-in) after the re-entry cooldown, the customer workflow starts it again.
   });
 }
+
+/**
+ * Waits until `within` has passed since `from`, then returns when the customer last showed a
+ * sign of life since `from` (never later than now), or undefined if they stayed silent. A sign
+ * forwarded by a customer workflow from before SIGNS_OF_LIFE_LOOKED_UP ends the wait at once.
+ */
+async function lastSignOfLife(
+  j: Journey<Config>,
+  from: number,
+  within: Duration,
+  step: string,
+): Promise<number | undefined> {
+  const forwarded = await j.waitFor(signOfLife, from + msToNumber(within) - Date.now(), step);
+  if (forwarded) return Date.now();
+  if (!patched(SIGNS_OF_LIFE_LOOKED_UP)) return undefined;
+  const last = await activities.lastEventAfter(j.customerId, SIGNS_OF_LIFE, iso(from));
+  return last === null ? undefined : Math.min(Date.parse(last), Date.now());
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * Silent for months: stop mailing them, which protects deliverability for everyone else. The
@@ -95,5 +147,6 @@ export const reengagementJourney = defineJourney({
   workflow: reengagement,
   startsOn: () => [Events.SignedUp, Events.OrderCompleted, Events.Identify],
   reentry: (c) => ({ cooldown: c.reentryCooldown }),
-  listensTo: () => SIGNS_OF_LIFE,
+  listensTo: () => [],
+  listenedTo: { until: SIGNS_OF_LIFE_LOOKED_UP, events: SIGNS_OF_LIFE },
 });
