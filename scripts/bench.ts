@@ -151,7 +151,9 @@ async function emails(stack: Stack, http: Http, mailed: Map<string, number>, pro
   const ratio = (x: number, of: number) => `${((100 * x) / of).toFixed(1)} %`;
   console.log(`\n${orders} order confirmations (Order Completed -> the email at the SMTP sink, 16 in flight)`);
   console.log(`  raw pooled nodemailer, same email, same sink   ${r.rawPerSecond.toFixed(0)} emails/s`);
-  console.log(`  trivial workflows, started and finished        ${r.trivialPerSecond.toFixed(1)} executions/s`);
+  console.log(
+    `  trivial workflows, started and finished        ${r.trivialPerSecond.toFixed(1)} executions/s (before the orders ${r.trivialRuns[0].toFixed(1)}, after ${r.trivialRuns[1].toFixed(1)})`,
+  );
   console.log(
     `  Journeys                                       ${r.emailsPerSecond.toFixed(1)} emails/s: ${ratio(r.emailsPerSecond, r.rawPerSecond)} of raw, ${ratio(r.emailsPerSecond, r.trivialPerSecond)} of the trivial-workflow ceiling`,
   );
