@@ -18,6 +18,10 @@ const keyList = z.string().transform((v) =>
     .filter(Boolean),
 );
 
+/** An optional variable; empty is unset (compose passes `${VAR:-}` through as an empty string). */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -32,6 +36,18 @@ export const envSchema = z.object({
   TEMPORAL_TLS_KEY: z.string().min(1).optional(),
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   SMTP_URL: url(['smtp', 'smtps']).optional(),
+  /** Twilio's API for text messages: its base URL (a stand-in's in development) and credentials. */
+  SMS_URL: url(['http', 'https'])
+    .transform((v) => v.replace(/\/+$/, ''))
+    .default('https://api.twilio.com'),
+  TWILIO_ACCOUNT_SID: unsetWhenEmpty(
+    z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected an Account SID: AC and 32 hex digits'),
+  ),
+  TWILIO_AUTH_TOKEN: unsetWhenEmpty(z.string()),
+  /** Signs webhook steps' calls (Standard Webhooks): whsec_ and base64 of at least 24 random bytes. */
+  WEBHOOK_SECRET: unsetWhenEmpty(
+    z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'expected whsec_ followed by base64 of at least 24 bytes'),
+  ),
   API_KEYS: keyList.default([]),
   ADMIN_API_KEYS: keyList.default([]),
   PUBLIC_URL: url(['http', 'https'])
@@ -54,10 +70,7 @@ export const envSchema = z.object({
   /** Memory (MiB) the worker's sticky cache may use; its size in workflows follows (cache-size.ts). */
   WORKER_CACHE_MIB: z.coerce.number().int().positive().default(128),
   /** The sticky cache's size in workflows, instead of WORKER_CACHE_MIB (0: no cache); empty is unset. */
-  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.coerce.number().int().nonnegative().optional(),
-  ),
+  WORKER_MAX_CACHED_WORKFLOWS: unsetWhenEmpty(z.coerce.number().int().nonnegative()),
   /** The worker's Prometheus endpoint (Temporal SDK metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

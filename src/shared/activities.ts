@@ -1,6 +1,13 @@
 import type { JourneysConfig } from '../config/schema';
 import type { RestockPage, RestockPageResult } from './back-in-stock';
-import type { JourneyFinished, SendOutcome, SendRequest } from './journey';
+import type {
+  CustomerChannel,
+  JourneyFinished,
+  SendOutcome,
+  SendRequest,
+  WebhookOutcome,
+  WebhookRequest,
+} from './journey';
 
 export interface CartLine {
   productId: string;
@@ -48,6 +55,10 @@ export interface ProductCard {
 export interface JourneyActivities {
   loadJourneysConfig(): Promise<JourneysConfig>;
   sendEmail(request: SendRequest): Promise<SendOutcome>;
+  sendSms(request: SendRequest): Promise<SendOutcome>;
+  callWebhook(request: WebhookRequest): Promise<WebhookOutcome>;
+  /** The channels the customer may get marketing on now (an address, consent, not suppressed). */
+  marketingChannels(customerId: string): Promise<CustomerChannel[]>;
   getCart(customerId: string, cartId: string): Promise<CartLine[]>;
   /** The customer's order as recorded; null when there is no such order. */
   getOrder(customerId: string, orderId: string): Promise<OrderSummary | null>;

@@ -33,6 +33,9 @@ export type JourneyOutcome = 'completed' | 'converted' | 'exited';
 
 export interface SentMessage {
   step: string;
+  /** Absent for email (and in journeys from before texts existed). */
+  channel?: Channel;
+  /** A webhook step's: its URL. */
   template: string;
   status: SendStatus;
   at: string;
@@ -66,21 +69,54 @@ export interface JourneyFinished {
   outcome: JourneyOutcome;
 }
 
+/** How a message reaches its recipient: an email, a text message, or a call to the shop's own systems. */
+export type Channel = 'email' | 'sms' | 'webhook';
+
+/** The channels that reach the customer, whose consent and frequency cap apply. */
+export type CustomerChannel = Exclude<Channel, 'webhook'>;
+
 export interface SendRequest {
-  /** Same key, same email: a retried activity never sends twice. */
+  /** Absent in requests from before texts existed: email. */
+  channel?: CustomerChannel;
+  /** Same key, same message: a retried activity never sends twice. */
   idempotencyKey: string;
   customerId: string;
   journey: string;
   step: string;
   template: string;
   variant?: string;
-  /** Transactional email bypasses marketing consent, quiet hours and the frequency cap. */
+  /** Transactional messages bypass marketing consent, quiet hours and the frequency cap. */
   transactional: boolean;
+  /** The marketing topic (messaging.topics) the customer may have left; absent in older requests. */
+  topic?: string;
   /** Holdout: record the message as held out, send nothing. */
   holdout: boolean;
   /** When the frequency cap is full: true records the message `skipped`; false (default) answers `capped`, to retry. */
   skipIfCapped?: boolean;
   data: JsonObject;
+}
+
+/** A webhook step: one signed call to the shop's own systems, made once per step. */
+export interface WebhookRequest {
+  idempotencyKey: string;
+  customerId: string;
+  journey: string;
+  step: string;
+  variant?: string;
+  /** An http(s) URL of the shop's. */
+  url: string;
+  /** Sent as the payload's `data`, with the customer, journey and step. */
+  body: JsonObject;
+}
+
+/** `sent`: the receiver answered 2xx; `failed`: it refused (4xx) or could not be called, for good. */
+export interface WebhookOutcome {
+  status: 'sent' | 'failed';
+  reason?: string;
+  /** The receiver's HTTP status. */
+  responseStatus?: number;
+  /** Its answer when it was JSON (at most WEBHOOK_RESPONSE_LIMIT bytes), for the next step. */
+  response?: unknown;
 }
 
 /**

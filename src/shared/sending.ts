@@ -1,8 +1,11 @@
-// The timing of one email send, defined once: the workflow's activity options, the activity's
+// The timing of one send (an email, a text, a webhook call), defined once: the workflow's activity options, the activity's
 // claim on its outbox row and the SMTP client's timeouts all derive from these.
 
 /** How long nodemailer may wait on the SMTP server at any one step (connect, greeting, a reply). */
 export const SMTP_STEP_TIMEOUT_MS = 15_000;
+
+/** One HTTP call to a provider or a webhook receiver (connect and answer): within one send attempt. */
+export const HTTP_CALL_TIMEOUT_MS = 2 * SMTP_STEP_TIMEOUT_MS;
 
 /**
  * One attempt of the send activity: decide, render, hand off, record. Longer than a slow hand-off
@@ -27,3 +30,6 @@ export const BATCH_PARALLEL_SENDS = 8;
 
 /** One attempt at a page: every send in it may take a whole send attempt, this many at a time. */
 export const BATCH_PAGE_TIMEOUT_MS = Math.ceil(BATCH_PAGE_SIZE / BATCH_PARALLEL_SENDS) * SEND_ATTEMPT_TIMEOUT_MS;
+
+/** The most of a webhook's answer kept and handed to the journey: a coupon, an id, not a document. */
+export const WEBHOOK_RESPONSE_LIMIT = 16 * 1024;

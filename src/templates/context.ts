@@ -1,10 +1,12 @@
 // What every template receives besides the journey's own data (see README.md). The send activity
-// builds it with `templateData` so the names and the null-for-unknown rule hold for every email.
+// builds it with `templateData` so the names and the null-for-unknown rule hold for every message.
 
 export interface TemplateCustomer {
   first_name: string | null;
   last_name: string | null;
-  email: string;
+  /** The address the message goes to: an email's address (null in a text), a text's number (null in an email). */
+  email: string | null;
+  phone: string | null;
   /** The profile's locale tag as stored (e.g. "de-AT"), or null. */
   locale: string | null;
 }
@@ -27,7 +29,7 @@ export interface TemplateBrand {
 }
 
 export interface TemplateGlobals {
-  customer: Partial<Pick<TemplateCustomer, 'first_name' | 'last_name' | 'locale'>> & { email: string };
+  customer: Partial<TemplateCustomer>;
   links: TemplateLinks;
   brand: TemplateBrand;
 }
@@ -43,10 +45,10 @@ export const RESERVED_NAMES = ['customer', 'links', 'brand', 'message'] as const
 export function templateData(globals: TemplateGlobals, data: Record<string, unknown> = {}): Record<string, unknown> {
   const clash = RESERVED_NAMES.filter((name) => name in data);
   if (clash.length > 0) throw new Error(`journey data uses reserved template names: ${clash.join(', ')}`);
-  const { first_name = null, last_name = null, locale = null, email } = globals.customer;
+  const { first_name = null, last_name = null, locale = null, email = null, phone = null } = globals.customer;
   return {
     ...data,
-    customer: { first_name, last_name, email, locale },
+    customer: { first_name, last_name, email, phone, locale },
     links: { ...globals.links },
     brand: { ...globals.brand },
   };
