@@ -2,12 +2,15 @@ import { Context } from '@temporalio/activity';
 import type { JourneyActivities } from '../shared/activities';
 import { tellJourneyFinished } from '../temporal/customer-workflows';
 import { createSendEmail, type EmailDeps } from './email';
+import { createSendSms, type SmsDeps } from './sms';
+import { createCallWebhook, type WebhookDeps } from './webhook';
 import { createAnnounceRestock } from './restock-announcement';
 import * as lookups from '../db/lookups';
+import { marketingChannels } from '../db/send-decision';
 import * as waitingList from '../db/waiting-list';
 
-/** What the activities need: the send activity's dependencies serve them all. */
-export type ActivityDeps = Omit<EmailDeps, 'afterSmtpAccepted'>;
+/** What the activities need: the send activities' dependencies serve them all. */
+export type ActivityDeps = Omit<EmailDeps & SmsDeps & WebhookDeps, 'afterSmtpAccepted'>;
 
 /** Every activity the workflows call, bound to their dependencies. */
 export function createActivities(deps: ActivityDeps): JourneyActivities {
@@ -15,6 +18,9 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
   return {
     loadJourneysConfig: async () => deps.config(),
     sendEmail: createSendEmail(deps),
+    sendSms: createSendSms(deps),
+    callWebhook: createCallWebhook(deps),
+    marketingChannels: (customerId) => marketingChannels(pool, customerId, deps.config().messaging, deps.clock()),
     getCart: (customerId, cartId) => lookups.getCart(pool, customerId, cartId),
     getOrder: (customerId, orderId) => lookups.getOrder(pool, customerId, orderId),
     profileTrait: (customerId, name) => lookups.profileTrait(pool, customerId, name),

@@ -49,3 +49,29 @@ export function trackHtml(html: string, messageId: number, s: LinkSettings): str
   const pixel = `<img src="${s.publicUrl}/t/o/${signToken({ m: messageId }, s.signingSecret)}.gif" width="1" height="1" alt="" style="display:block;border:0">`;
   return tracked.includes('</body>') ? tracked.replace('</body>', `${pixel}</body>`) : tracked + pixel;
 }
+
+/** An http(s) URL in plain text, up to whitespace; trailing sentence punctuation is not part of it. */
+const URL_IN_TEXT = /https?:\/\/[^\s<>"]+/g;
+const TRAILING_PUNCTUATION = /[.,;:!?)\]'’”]+$/;
+
+/**
+ * Rewrites the http(s) links of a text message to short links on our own domain (/s/<token>),
+ * which count clicks as email links do; our own links stay. `tokensFor` gives each URL's token.
+ */
+export async function shortenLinks(
+  text: string,
+  s: Pick<LinkSettings, 'publicUrl'>,
+  tokensFor: (urls: string[]) => Promise<Map<string, string>>,
+): Promise<string> {
+  const ours = `${s.publicUrl}/`;
+  const urls = [...text.matchAll(URL_IN_TEXT)]
+    .map((m) => m[0].replace(TRAILING_PUNCTUATION, ''))
+    .filter((url) => httpLink(url) && !url.startsWith(ours));
+  if (urls.length === 0) return text;
+  const tokens = await tokensFor(urls);
+  return text.replace(URL_IN_TEXT, (found) => {
+    const url = found.replace(TRAILING_PUNCTUATION, '');
+    const token = tokens.get(url);
+    return token ? `${s.publicUrl}/s/${token}${found.slice(url.length)}` : found;
+  });
+}

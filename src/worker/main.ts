@@ -8,7 +8,7 @@ import { temporalConnection } from '../config/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logging/logger';
-import { activityDeps } from './activity-deps';
+import { activityDeps, smsSettings } from './activity-deps';
 import { createJourneysWorker, workerLimits } from './journeys-worker';
 import { installRuntime } from './runtime';
 
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     config,
     publicUrl: env.PUBLIC_URL,
     signingSecret: SIGNING_SECRET,
+    sms: smsSettings(env),
+    webhookSecret: env.WEBHOOK_SECRET,
   });
   const limits = workerLimits(env);
   const connection = await NativeConnection.connect(temporalConnection(env));
