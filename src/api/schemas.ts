@@ -50,6 +50,9 @@ export const statsQuery = z.object({
 // Template preview (admin).
 
 export const previewQuery = z.object({
+  channel: z.enum(['email', 'sms'], { error: 'channel must be "email" or "sms"' }).optional().meta({
+    description: 'email (the default): the HTML email; sms: the text message, as JSON with its encoding and segments',
+  }),
   customerId: z.string().min(1).max(255).optional(),
   locale: z.string().min(2).max(35).optional(),
   /** The journey data, as JSON (what the journey would pass to send). */

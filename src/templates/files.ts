@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TemplateError } from './errors';
+import { NoSmsText, SMS_REPLIES_FOLDER } from './sms';
 
 /** One locale's files of a template, as names inside the template's folder. */
 export interface LocaleFiles {
@@ -17,8 +18,17 @@ const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 /** The file names in a template's folder; undefined when there is no such template. */
 export async function listTemplate(dir: string, template: string): Promise<Set<string> | undefined> {
   if (!TEMPLATE_NAME.test(template)) return undefined;
+  return listFolder(path.join(dir, template));
+}
+
+/** The file names of the SMS keyword replies (`_sms-replies/`); undefined when there is no such folder. */
+export async function listSmsReplies(dir: string): Promise<Set<string> | undefined> {
+  return listFolder(path.join(dir, SMS_REPLIES_FOLDER));
+}
+
+async function listFolder(folder: string): Promise<Set<string> | undefined> {
   try {
-    return new Set(await fs.promises.readdir(path.join(dir, template)));
+    return new Set(await fs.promises.readdir(folder));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return undefined;
@@ -42,4 +52,29 @@ export function pickLocale(template: string, files: Set<string>, chain: readonly
     }
   }
   throw new TemplateError(`no files for any of the locales ${chain.join(', ')}`, { template, locale: chain[0] });
+}
+
+/** One locale's SMS text: `sms.<locale>.liquid` of a template, `<keyword>.<locale>.liquid` of a reply. */
+export interface SmsFile {
+  locale: string;
+  file: string;
+}
+
+/**
+ * The first locale of `chain` with a `<part>.<locale>.liquid` file (`part`: `sms` for a template,
+ * the keyword for a reply). A folder with no such file in any locale has no SMS text (NoSmsText:
+ * an email-only template); one with files only for other locales is incomplete, like an email
+ * template without the default locale.
+ */
+export function pickSmsFile(template: string, files: Set<string>, chain: readonly string[], part = 'sms'): SmsFile {
+  for (const locale of chain) {
+    const file = `${part}.${locale}.liquid`;
+    if (files.has(file)) return { locale, file };
+  }
+  const prefix = `${part}.`;
+  if (![...files].some((f) => f.startsWith(prefix) && f.endsWith('.liquid'))) throw new NoSmsText({ template });
+  throw new TemplateError(`no ${part}.<locale>.liquid for any of the locales ${chain.join(', ')}`, {
+    template,
+    locale: chain[0],
+  });
 }

@@ -3,13 +3,17 @@ import path from 'node:path';
 import type { Template } from 'liquidjs';
 import { createEngines, type Engines } from './engine';
 import { TemplateError } from './errors';
-import { listTemplate, pickLocale, type LocaleFiles } from './files';
+import { listSmsReplies, listTemplate, pickLocale, pickSmsFile, type LocaleFiles, type SmsFile } from './files';
 import { canonicalLocale, localeChain } from './locale';
 import { liquidFailure } from './liquid-errors';
 import { MjmlInvalid, mjmlToHtml } from './mjml';
+import { SMS_REPLIES_FOLDER, SMS_REPLY_KEYWORDS, smsText, type RenderedSms, type SmsReplyKeyword } from './sms';
+import { smsEncoding } from './sms-encoding';
 import { htmlToText } from './text';
 
 export { TemplateError } from './errors';
+export { NoSmsText, type RenderedSms, type SmsReplyKeyword } from './sms';
+export { smsEncoding, type SmsEncoding } from './sms-encoding';
 
 export interface RenderedEmail {
   subject: string;
@@ -39,6 +43,17 @@ export interface RendererStats {
 
 export interface Renderer {
   render(template: string, locale: string | undefined, data: Record<string, unknown>): Promise<RenderedEmail>;
+  /**
+   * The text message of `template`, from its `sms.<locale>.liquid`, with its encoding and segment
+   * count. NoSmsText when the template has none (an email-only template).
+   */
+  renderSms(template: string, locale: string | undefined, data: Record<string, unknown>): Promise<RenderedSms>;
+  /** The answer to an inbound keyword (STOP, START, HELP), from `_sms-replies/<keyword>.<locale>.liquid`. */
+  renderSmsReply(
+    keyword: SmsReplyKeyword,
+    locale: string | undefined,
+    data: Record<string, unknown>,
+  ): Promise<RenderedSms>;
   readonly stats: Readonly<RendererStats>;
 }
 
@@ -49,6 +64,14 @@ interface Compiled {
   subject: Template[];
   body: Template[];
   text?: Template[];
+}
+
+/** One SMS text (a template's or a keyword reply's) in one locale, parsed. */
+interface CompiledSms extends SmsFile {
+  /** The template, or `_sms-replies` for a reply. */
+  folder: string;
+  engines: Engines;
+  text: Template[];
 }
 
 export function createRenderer(opts: RendererOptions): Renderer {
@@ -62,6 +85,10 @@ export function createRenderer(opts: RendererOptions): Renderer {
   const listings = new Map<string, Promise<Set<string> | undefined>>();
   const compiled = new Map<string, Promise<Compiled>>();
   const engines = new Map<string, Engines>();
+  // SMS texts by folder and file: `_sms-replies/stop.de.liquid` cannot clash with a template's, as
+  // template names have no leading `_`; the replies' listing has its own map for the same reason.
+  const compiledSms = new Map<string, Promise<CompiledSms>>();
+  const replyListing = new Map<string, Promise<Set<string> | undefined>>();
 
   function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
     let hit = cache.get(key);
@@ -105,12 +132,17 @@ export function createRenderer(opts: RendererOptions): Renderer {
     };
   }
 
-  async function load(template: string, locale: string | undefined): Promise<Compiled> {
+  async function templateFiles(template: string, locale: string | undefined): Promise<Set<string>> {
     const listing = await cached(listings, template, () => {
       stats.fileReads++;
       return listTemplate(dir, template);
     });
     if (!listing) throw new TemplateError('unknown template', { template, locale });
+    return listing;
+  }
+
+  async function load(template: string, locale: string | undefined): Promise<Compiled> {
+    const listing = await templateFiles(template, locale);
     const files = pickLocale(template, listing, localeChain(locale, defaultLocale));
     return cached(compiled, `${template}/${files.locale}`, () => compile(template, files));
   }
@@ -147,5 +179,57 @@ export function createRenderer(opts: RendererOptions): Renderer {
     return { subject, html, text, locale: c.files.locale };
   }
 
-  return { render, stats };
+  async function compileSms(folder: string, picked: SmsFile): Promise<CompiledSms> {
+    stats.compiles++;
+    const e = enginesFor(picked.locale);
+    const source = await read(folder, picked.file);
+    try {
+      return { ...picked, folder, engines: e, text: e.text.parse(source, path.join(dir, folder, picked.file)) };
+    } catch (err) {
+      throw liquidFailure(err, { template: folder, locale: picked.locale, file: picked.file });
+    }
+  }
+
+  /** The folder's SMS text for `locale` (`part`: the file's first name, `sms` or a reply's keyword), compiled once. */
+  async function loadSms(folder: string, files: Set<string>, locale: string | undefined, part?: string) {
+    const picked = pickSmsFile(folder, files, localeChain(locale, defaultLocale), part);
+    return cached(compiledSms, `${folder}/${picked.file}`, () => compileSms(folder, picked));
+  }
+
+  /** With the text engine: a text message is plain text, so a `&` in a name stays `&`. */
+  async function renderCompiledSms(c: CompiledSms, data: Record<string, unknown>): Promise<RenderedSms> {
+    stats.renders++;
+    const where = { template: c.folder, locale: c.locale, file: c.file };
+    let rendered: string;
+    try {
+      rendered = String(
+        await c.engines.text.render(c.text, { ...data, message: { template: c.folder, locale: c.locale } }),
+      );
+    } catch (err) {
+      throw liquidFailure(err, where);
+    }
+    const text = smsText(rendered);
+    if (!text) throw new TemplateError(`the SMS text rendered empty (${c.file})`, where);
+    return { text, locale: c.locale, ...smsEncoding(text) };
+  }
+
+  async function renderSms(template: string, locale: string | undefined, data: Record<string, unknown>) {
+    const listing = await templateFiles(template, locale);
+    return renderCompiledSms(await loadSms(template, listing, locale), data);
+  }
+
+  async function renderSmsReply(keyword: SmsReplyKeyword, locale: string | undefined, data: Record<string, unknown>) {
+    // The keyword becomes a file name: only the ones we answer.
+    if (!SMS_REPLY_KEYWORDS.includes(keyword)) {
+      throw new TemplateError(`no reply for the keyword ${JSON.stringify(keyword)}`, { template: SMS_REPLIES_FOLDER });
+    }
+    const listing = await cached(replyListing, SMS_REPLIES_FOLDER, () => {
+      stats.fileReads++;
+      return listSmsReplies(dir);
+    });
+    if (!listing) throw new TemplateError('no SMS replies folder', { template: SMS_REPLIES_FOLDER, locale });
+    return renderCompiledSms(await loadSms(SMS_REPLIES_FOLDER, listing, locale, keyword), data);
+  }
+
+  return { render, renderSms, renderSmsReply, stats };
 }

@@ -9,7 +9,9 @@ function configuredTemplates(): string[] {
   const { journeys } = configSchema.parse({});
   const names = new Set<string>();
   for (const section of Object.values(journeys)) {
-    if ('templates' in section) for (const name of Object.values(section.templates)) names.add(name);
+    if (!('templates' in section)) continue;
+    // An optional template (the confirmation by text) is null until a shop turns it on.
+    for (const name of Object.values(section.templates)) if (name) names.add(name);
   }
   for (const email of journeys.leadNurture.emails) names.add(email.template);
   return [...names].sort();
