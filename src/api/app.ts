@@ -16,6 +16,8 @@ import { createApiMetrics, INGEST_PATHS } from './metrics';
 import { openApiDocument } from './openapi';
 import { previewRouter, type PreviewDeps } from './preview-routes';
 import { rateLimitPerKey } from './rate-limit';
+import { smsRouter, type SmsRoutesDeps } from './sms-routes';
+import type { PreferenceCentreSettings } from './preference-centre';
 import { trackingRouter } from './tracking';
 
 export interface AppDeps {
@@ -36,6 +38,10 @@ export interface AppDeps {
   registry?: Registry;
   /** /readyz reports the delivery behind when the oldest waiting event is older (seconds). */
   backlogThresholdSeconds?: number;
+  /** Twilio's auth token (TWILIO_AUTH_TOKEN), which signs its callbacks (absent: they are refused), and the keyword replies. */
+  sms?: Pick<SmsRoutesDeps, 'authToken' | 'replies'>;
+  /** The preference centre's pages and the brand and topics they show; absent, the built-in pages and the default configuration's. */
+  preferences?: PreferenceCentreSettings;
 }
 
 const ADMIN_PATHS = ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/products', '/v1/rejected-events'];
@@ -80,6 +86,16 @@ export function createApp(deps: AppDeps): Express {
     trackingRouter({
       pool: deps.pool,
       signingSecret: deps.signingSecret,
+      accept: (event) => store([event]),
+      preferences: deps.preferences,
+    }),
+  );
+  app.use(
+    smsRouter({
+      pool: deps.pool,
+      publicUrl: deps.publicUrl ?? '',
+      authToken: deps.sms?.authToken,
+      replies: deps.sms?.replies,
       accept: (event) => store([event]),
     }),
   );

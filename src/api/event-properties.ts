@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { EMAIL_RULE, normalizeEmail } from '../shared/email-address';
+import { PHONE_RULE, normalizePhone } from '../shared/phone-number';
 import { Events } from '../shared/events';
 
 // The fields Journeys reads, checked for what they mean, not only their shape: an email is one
@@ -33,6 +34,7 @@ const currency = z.string().regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 currency
 const text = z.union([z.string().max(500), z.number()]);
 
 export const email = z.string().refine((v) => normalizeEmail(v) !== undefined, EMAIL_RULE);
+export const phone = z.string().refine((v) => normalizePhone(v) !== undefined, PHONE_RULE);
 export const timeZone = z
   .string()
   .refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone such as Europe/Berlin');
@@ -54,6 +56,8 @@ const birthday = z.string().refine((v) => {
   return date.getUTCMonth() === Number(day[2]) - 1 && date.getUTCDate() === Number(day[3]);
 }, 'must be a date as YYYY-MM-DD or --MM-DD');
 
+const topicName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a topic id such as offers, or marketing');
+
 /** `null` clears a trait; absent leaves it. */
 const clearable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
@@ -67,6 +71,9 @@ export const traitsSchema = z.looseObject({
   locale: clearable(locale),
   timezone: clearable(timeZone),
   birthday: clearable(birthday),
+  phone: clearable(phone),
+  /** Explicit consent to marketing texts (true), or its withdrawal (false). */
+  sms_opt_in: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 /** Segment's context: the device's language and zone fill a profile that has none. */
@@ -105,7 +112,14 @@ export const propertiesByEvent: Record<string, z.ZodType> = {
   [Events.OrderRefunded]: z.looseObject({ order_id: id.optional() }),
   [Events.BackInStockRequested]: z.looseObject(product),
   [Events.EmailBounced]: z.looseObject({ email: email.optional() }),
+  // What a customer left or rejoined: a channel's marketing (`marketing`) or one topic of it.
+  [Events.Unsubscribed]: z.looseObject({
+    channel: z.enum(['email', 'sms', 'all']).optional(),
+    topic: topicName.optional(),
+  }),
   [Events.PreferenceUpdated]: z.looseObject({
+    channel: z.enum(['email', 'sms']).optional(),
+    topic: topicName.optional(),
     preference: z.enum(['pause', 'fewer', 'normal', 'subscribed']).optional(),
     days: numeric(
       (n) => Number.isInteger(n) && n >= 1 && n <= 3650,

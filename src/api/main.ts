@@ -11,6 +11,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { startDispatcher } from '../dispatcher/production';
 import { createLogger } from '../logging/logger';
+import { createPageRenderer } from '../templates/pages';
 import { createRenderer } from '../templates/renderer';
 import { createApp } from './app';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const connection = Connection.lazy(temporalClientConnection(env));
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const links = { publicUrl: env.PUBLIC_URL, signingSecret: SIGNING_SECRET };
+  const renderer = createRenderer({ defaultLocale: config.messaging.defaultLocale });
   const registry = new Registry();
   const app = createApp({
     pool,
@@ -42,10 +44,15 @@ async function main(): Promise<void> {
     publicUrl: env.PUBLIC_URL,
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     backlogThresholdSeconds: env.READY_BACKLOG_SECONDS,
+    sms: { authToken: env.TWILIO_AUTH_TOKEN, replies: { renderer, messaging: () => config.messaging } },
     log: (err) => log.error({ err }, 'request failed'),
     preview: {
-      renderer: createRenderer({ defaultLocale: config.messaging.defaultLocale }),
+      renderer,
       links,
+      messaging: () => config.messaging,
+    },
+    preferences: {
+      pages: createPageRenderer({ defaultLocale: config.messaging.defaultLocale }),
       messaging: () => config.messaging,
     },
   });

@@ -1,9 +1,10 @@
 import { Events, prop, type CustomerEvent } from '../shared/events';
 import { normalizeEmail } from '../shared/email-address';
+import { normalizePhone } from '../shared/phone-number';
 import { isProfileTrait, profileChange } from '../shared/profile';
 import { changeCart, recordOrder } from './commerce-projections';
 import type { Queryable } from './queryable';
-import { MARKETING, setSubscription } from './subscriptions';
+import { MARKETING, setSubscription, type ConsentChannel, type SubscriptionStatus } from './subscriptions';
 import { suppress } from './suppression';
 
 /**
@@ -14,6 +15,7 @@ import { suppress } from './suppression';
  */
 export async function applyEvent(db: Queryable, event: CustomerEvent): Promise<void> {
   await upsertCustomer(db, event);
+  await applySmsOptIn(db, event);
   switch (event.event) {
     case Events.ProductAdded:
     case Events.ProductRemoved:
@@ -21,13 +23,15 @@ export async function applyEvent(db: Queryable, event: CustomerEvent): Promise<v
     case Events.OrderCompleted:
       return recordOrder(db, event);
     case Events.Unsubscribed:
-      return setSubscription(db, event.userId, MARKETING, 'unsubscribed', prop(event, 'reason') ?? event.event);
+      return applyConsent(db, event, 'unsubscribed', prop(event, 'reason') ?? event.event);
     case Events.EmailConfirmed:
       return setSubscription(db, event.userId, MARKETING, 'subscribed', event.event);
     case Events.EmailBounced:
       return isHardBounce(event) ? suppressBouncedAddress(db, event) : undefined;
     case Events.PreferenceUpdated:
       return applyPreference(db, event);
+    case Events.SmsOptedIn:
+      return setSubscription(db, event.userId, MARKETING, 'subscribed', prop(event, 'reason') ?? event.event, 'sms');
   }
 }
 
@@ -36,7 +40,8 @@ const DEFAULT_PAUSE_DAYS = 30;
 
 /**
  * The answers on the preference page (and the re-engagement check-in's links): pause marketing
- * for a while, send fewer, or back to normal.
+ * for a while, send fewer, back to normal, or subscribed again (to a channel's topic, or by
+ * default to email marketing).
  */
 async function applyPreference(db: Queryable, event: CustomerEvent): Promise<void> {
   const preference = prop(event, 'preference');
@@ -52,8 +57,32 @@ async function applyPreference(db: Queryable, event: CustomerEvent): Promise<voi
       preference,
     ]);
   } else if (preference === 'subscribed') {
-    await setSubscription(db, event.userId, MARKETING, 'subscribed', event.event);
+    await applyConsent(db, event, 'subscribed', event.event);
   }
+}
+
+/** The channels an event's `channel` names: absent, email (as before channels existed); `all`, both. */
+const CONSENT_CHANNELS = new Map<string, ConsentChannel[]>([
+  ['email', ['email']],
+  ['sms', ['sms']],
+  ['all', ['email', 'sms']],
+]);
+
+/**
+ * An unsubscribe, or a subscribe from the preference centre: `channel` (email, sms or all) and
+ * `topic` (a topic id, or `marketing` for the channel's marketing as a whole) say what it is
+ * about; without them it is about email marketing. A channel we do not know changes nothing (a
+ * backend's event about a channel we never send on), rather than stopping the customer's events.
+ */
+async function applyConsent(
+  db: Queryable,
+  event: CustomerEvent,
+  status: SubscriptionStatus,
+  reason: string,
+): Promise<void> {
+  const channels = CONSENT_CHANNELS.get(prop(event, 'channel') ?? 'email') ?? [];
+  const topic = prop(event, 'topic') ?? MARKETING;
+  for (const channel of channels) await setSubscription(db, event.userId, topic, status, reason, channel);
 }
 
 /**
@@ -64,6 +93,9 @@ async function applyPreference(db: Queryable, event: CustomerEvent): Promise<voi
  */
 async function upsertCustomer(db: Queryable, event: CustomerEvent): Promise<void> {
   const { set, fill } = profileChange(event);
+  // The API took only valid numbers; one that is not (stored before the rule) leaves the column as it is.
+  if (set.phone) set.phone = normalizePhone(set.phone);
+  if (set.phone === undefined) delete set.phone;
   const merge: Record<string, unknown> = {};
   const unset: string[] = [];
   for (const [name, value] of Object.entries(event.traits ?? {})) {
@@ -88,6 +120,13 @@ async function upsertCustomer(db: Queryable, event: CustomerEvent): Promise<void
        updated_at = now()`,
     [event.userId, JSON.stringify(merge), unset, ...values],
   );
+}
+
+/** The `sms_opt_in` trait: an explicit yes to marketing texts, or a no. */
+async function applySmsOptIn(db: Queryable, event: CustomerEvent): Promise<void> {
+  const optIn = event.traits?.sms_opt_in;
+  if (typeof optIn !== 'boolean') return;
+  await setSubscription(db, event.userId, MARKETING, optIn ? 'subscribed' : 'unsubscribed', 'sms_opt_in trait', 'sms');
 }
 
 function isHardBounce(event: CustomerEvent): boolean {

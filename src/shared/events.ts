@@ -13,6 +13,10 @@ export const Events = {
   OrderRefunded: 'Order Refunded',
   EmailOpened: 'Email Opened',
   EmailLinkClicked: 'Email Link Clicked',
+  /** A tracked short link in a text message (/s/<token>). */
+  SmsLinkClicked: 'SMS Link Clicked',
+  /** Consent to marketing texts: START by text (Unsubscribed with channel sms is its opposite). */
+  SmsOptedIn: 'SMS Opted In',
   Unsubscribed: 'Unsubscribed',
   EmailBounced: 'Email Bounced',
   PreferenceUpdated: 'Email Preference Updated',
@@ -74,4 +78,22 @@ export type EventMatch = string | ((event: CustomerEvent) => boolean);
 
 export function matches(match: EventMatch, event: CustomerEvent): boolean {
   return typeof match === 'string' ? event.event === match : match(event);
+}
+
+/**
+ * Whether `event` ends the customer's email marketing: an `Unsubscribed` for email or every channel,
+ * from all marketing (leaving one topic, or texts, leaves email marketing on). Older events say
+ * neither channel nor topic, and meant email marketing.
+ */
+export function leavesEmailMarketing(event: CustomerEvent): boolean {
+  if (event.event !== Events.Unsubscribed) return false;
+  const channel = event.properties?.channel ?? 'email';
+  const topic = event.properties?.topic ?? 'marketing';
+  return (channel === 'email' || channel === 'all') && topic === 'marketing';
+}
+
+/** Whether `event` gives email marketing consent back (the preference centre's resubscribe). */
+export function rejoinsEmailMarketing(event: CustomerEvent): boolean {
+  if (event.event !== Events.PreferenceUpdated || event.properties?.preference !== 'subscribed') return false;
+  return (event.properties?.channel ?? 'email') === 'email' && (event.properties?.topic ?? 'marketing') === 'marketing';
 }

@@ -6,7 +6,7 @@ import type { CustomerEvent } from './events';
 // (src/db/projections.ts) and the customer workflow's state (workflows/customer/lifecycle.ts)
 // apply, so the two never disagree about a customer's zone or language.
 
-export type ProfileField = 'email' | 'first_name' | 'last_name' | 'locale' | 'timezone' | 'birthday';
+export type ProfileField = 'email' | 'phone' | 'first_name' | 'last_name' | 'locale' | 'timezone' | 'birthday';
 
 export interface ProfileChange {
   /** From the event's traits: the value to keep, or null to clear the field. */
@@ -25,6 +25,8 @@ const TRAITS: Record<string, ProfileField> = {
   locale: 'locale',
   timezone: 'timezone',
   birthday: 'birthday',
+  // Normalised to E.164 where it is stored (src/db/projections.ts); the workflow does not keep it.
+  phone: 'phone',
 };
 
 /** Whether the identify trait `name` is kept in the profile (rather than among the free-form traits). */

@@ -214,6 +214,15 @@ describe('hostile and careless input', () => {
     await refused(await identify({ userId: 'h-z', context: { locale: 'not a locale!' } }), 'context.locale', 'h-z');
   });
 
+  it('takes only phone numbers with their country code, and a yes or no for texts', async () => {
+    for (const phone of ['0151 2345 6701', '+49 151', 'call me', '+1 555 0100']) {
+      await refused(await identify({ userId: 'h-tel', traits: { phone } }), 'traits.phone', 'h-tel');
+    }
+    await refused(await identify({ userId: 'h-tel', traits: { sms_opt_in: 'yes' } }), 'traits.sms_opt_in', 'h-tel');
+    const ok = await identify({ userId: 'h-tel', traits: { phone: '+44 (0)7911 123456', sms_opt_in: true } });
+    expect(ok.status).toBe(200);
+  });
+
   it('keeps two customers’ events apart when their backend reuses a messageId', async () => {
     for (const userId of ['h-one', 'h-two']) {
       const res = await track({

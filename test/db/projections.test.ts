@@ -201,6 +201,24 @@ describe('applyEvent', () => {
     expect(carts.rows).toEqual([{ customer_id: 'u-buy', status: 'ordered' }]);
   });
 
+  it('keeps the phone number in E.164, and SMS consent from the sms_opt_in trait and START', async () => {
+    await applyEvent(db.pool(), identify('u-tel', { phone: '+49 (151) 2345-6701', sms_opt_in: true }));
+    expect(await customer('u-tel')).toMatchObject({ phone: '+4915123456701', traits: { sms_opt_in: true } });
+    const sms = async () =>
+      (await db.pool().query(`SELECT status FROM subscriptions WHERE customer_id = 'u-tel' AND channel = 'sms'`))
+        .rows[0]?.status;
+    expect(await sms()).toBe('subscribed');
+    await applyEvent(db.pool(), identify('u-tel', { sms_opt_in: false }));
+    expect(await sms()).toBe('unsubscribed');
+    await applyEvent(db.pool(), track('u-tel', 'SMS Opted In', { reason: 'START by text' }));
+    expect(await sms()).toBe('subscribed');
+    // Email consent is another channel's: untouched.
+    const email = await db
+      .pool()
+      .query(`SELECT 1 FROM subscriptions WHERE customer_id = 'u-tel' AND channel = 'email'`);
+    expect(email.rowCount).toBe(0);
+  });
+
   it('sets marketing consent from Unsubscribed and Email Confirmed', async () => {
     const status = async () =>
       (
@@ -212,6 +230,48 @@ describe('applyEvent', () => {
     expect(await status()).toEqual([{ status: 'unsubscribed', reason: 'Unsubscribed' }]);
     await applyEvent(db.pool(), track('u-sub', 'Email Confirmed', {}));
     expect(await status()).toEqual([{ status: 'subscribed', reason: 'Email Confirmed' }]);
+  });
+
+  it('unsubscribes only the channel and topic an Unsubscribed event names', async () => {
+    const rows = async (id: string) =>
+      (
+        await db
+          .pool()
+          .query('SELECT channel, topic, status FROM subscriptions WHERE customer_id = $1 ORDER BY channel, topic', [
+            id,
+          ])
+      ).rows;
+    await applyEvent(db.pool(), track('u-topic', 'Unsubscribed', { channel: 'email', topic: 'offers' }));
+    await applyEvent(db.pool(), track('u-topic', 'Unsubscribed', { channel: 'sms', topic: 'news' }));
+    expect(await rows('u-topic')).toEqual([
+      { channel: 'email', topic: 'offers', status: 'unsubscribed' },
+      { channel: 'sms', topic: 'news', status: 'unsubscribed' },
+    ]);
+
+    await applyEvent(db.pool(), track('u-all', 'Unsubscribed', { channel: 'all', topic: 'marketing' }));
+    expect(await rows('u-all')).toEqual([
+      { channel: 'email', topic: 'marketing', status: 'unsubscribed' },
+      { channel: 'sms', topic: 'marketing', status: 'unsubscribed' },
+    ]);
+
+    // A channel we never send on changes nothing, and does not stop the customer's later events.
+    await applyEvent(db.pool(), track('u-push', 'Unsubscribed', { channel: 'push' }));
+    await applyEvent(db.pool(), track('u-push', 'Unsubscribed', { channel: 'constructor' }));
+    expect(await rows('u-push')).toEqual([]);
+  });
+
+  it('subscribes a channel’s topic again on Email Preference Updated “subscribed” with a channel and topic', async () => {
+    const status = async () =>
+      (await db.pool().query("SELECT channel, topic, status FROM subscriptions WHERE customer_id = 'u-back'")).rows;
+    await applyEvent(db.pool(), track('u-back', 'Unsubscribed', { channel: 'sms', topic: 'offers' }));
+    await applyEvent(
+      db.pool(),
+      track('u-back', 'Email Preference Updated', { preference: 'subscribed', channel: 'sms', topic: 'offers' }),
+    );
+    expect(await status()).toEqual([{ channel: 'sms', topic: 'offers', status: 'subscribed' }]);
+    // Without them it is email marketing, as before channels existed.
+    await applyEvent(db.pool(), track('u-back', 'Email Preference Updated', { preference: 'subscribed' }));
+    expect(await status()).toContainEqual({ channel: 'email', topic: 'marketing', status: 'subscribed' });
   });
 
   it('suppresses the address on a hard bounce only', async () => {
