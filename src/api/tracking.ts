@@ -2,28 +2,52 @@ import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import { Events, type CustomerEvent } from '../shared/events';
 import { verifyToken } from '../tracking/tokens';
+import { sendError } from './errors';
 import { formBody } from './form-body';
 import { findMessage, recordMessageEvent, type TrackedMessage } from '../db/message-events';
+import {
+  defaultPreferenceCentre,
+  preferenceCentre,
+  type PreferenceCentreSettings,
+  type Suggestion,
+} from './preference-centre';
+import { preferenceEvent } from './preference-events';
+import { readPreferenceForm } from './preference-form';
 import { emailEvent } from './tracking-events';
-import { choicePage, confirmedPage, donePage, type PreferenceAction } from './unsubscribe-page';
 
 export interface TrackingDeps {
   pool: Pool;
   signingSecret: string;
   /** Stores the event; the dispatcher delivers it to the customer's workflow afterwards. */
   accept: (event: CustomerEvent) => Promise<unknown>;
+  /** The preference centre's pages, brand and topics; absent, the built-in pages and the default configuration's. */
+  preferences?: PreferenceCentreSettings;
 }
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
-const ACTIONS: PreferenceAction[] = ['unsubscribe', 'pause', 'fewer'];
+const SUGGESTIONS: Suggestion[] = ['unsubscribe', 'pause', 'fewer'];
 
 /**
- * Our own links inside emails: opens (/t/o/<token>.gif), clicks (/t/c/<token>) and the
- * unsubscribe page (/u/<token>, RFC 8058 one-click by POST). A token that does not verify
- * answers 404, and a click never redirects anywhere we did not sign.
+ * A page about one customer: never cached or framed (its buttons must not be clicked through
+ * another site's page), and its URL, which carries the token, is not sent on as a Referer.
+ */
+function sendPage(res: Response, html: string): void {
+  res
+    .set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' })
+    .type('html')
+    .send(html);
+}
+
+/**
+ * Our own links inside emails: opens (/t/o/<token>.gif), clicks (/t/c/<token>), the double
+ * opt-in (/c/<token>) and the preference centre (/u/<token>, RFC 8058 one-click by POST), whose
+ * pages speak the email's language. A token that does not verify answers 404, and a click never
+ * redirects anywhere we did not sign.
  */
 export function trackingRouter(deps: TrackingDeps): Router {
   const router = Router();
+  const settings = deps.preferences ?? defaultPreferenceCentre();
+  const centre = preferenceCentre({ pool: deps.pool, ...settings });
   const message = async (token: string, needsUrl = false): Promise<[TrackedMessage, string?] | undefined> => {
     const payload = verifyToken(token, deps.signingSecret);
     if (!payload || (needsUrl && !payload.u)) return undefined;
@@ -56,35 +80,31 @@ export function trackingRouter(deps: TrackingDeps): Router {
     const found = await message(req.params.token);
     if (!found) return notFound(res);
     await deps.accept(emailEvent(Events.EmailConfirmed, found[0]));
-    res.type('html').send(confirmedPage());
+    sendPage(res, await centre.confirmed(found[0]));
   });
 
+  // The preference centre. A GET never changes anything: mail scanners follow links.
   router.get('/u/:token', async (req: Request<{ token: string }>, res) => {
-    if (!(await message(req.params.token))) return notFound(res);
-    const suggested = ACTIONS.find((a) => a === req.query.action);
-    res.type('html').send(choicePage(`/u/${req.params.token}`, suggested));
+    const found = await message(req.params.token);
+    const suggested = SUGGESTIONS.find((a) => a === req.query.action);
+    const page = found && (await centre.choices(found[0], `/u/${req.params.token}`, suggested));
+    if (!page) return notFound(res);
+    sendPage(res, page);
   });
 
+  // One change from the page's forms, or RFC 8058's one-click (List-Unsubscribe=One-Click).
   router.post('/u/:token', formBody, async (req: Request<{ token: string }>, res) => {
     const found = await message(req.params.token);
     if (!found) return notFound(res);
-    const body = (req.body ?? {}) as Record<string, string>;
-    // RFC 8058: a mail client's one-click POST carries List-Unsubscribe=One-Click.
-    const action = body['List-Unsubscribe'] === 'One-Click' ? 'unsubscribe' : ACTIONS.find((a) => a === body.action);
-    if (!action) {
-      res
-        .status(400)
-        .json({ error: { code: 'bad_request', message: 'action must be one of unsubscribe, pause, fewer' } });
-      return;
-    }
+    const topics = settings.messaging().topics.map((t) => t.id);
+    const form = readPreferenceForm(req.body, topics);
+    if (!form.ok) return sendError(res, form.error);
     const [m] = found;
-    if (action === 'unsubscribe') {
-      await recordMessageEvent(deps.pool, m.id, 'unsubscribed');
-      await deps.accept(emailEvent(Events.Unsubscribed, m));
-    } else {
-      await deps.accept(emailEvent(Events.PreferenceUpdated, m, { preference: action }, action));
-    }
-    res.type('html').send(donePage(action));
+    const change = form.data;
+    // Counted for the email's statistics (its unsubscribe rate), whichever channel or topic was left.
+    if (change.action === 'unsubscribe') await recordMessageEvent(deps.pool, m.id, 'unsubscribed');
+    await deps.accept(preferenceEvent(change, m));
+    sendPage(res, await centre.done(m, change, `/u/${req.params.token}`));
   });
 
   return router;

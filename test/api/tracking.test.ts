@@ -97,8 +97,8 @@ describe('tracking and consent links', () => {
   it('shows the preference page on GET without changing anything', async () => {
     const res = await request(app).get(`/u/${token()}?action=pause`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Unsubscribe from marketing emails');
-    expect(res.text).toMatch(/value="pause" class="primary"/);
+    expect(res.text).toContain('Unsubscribe from all marketing emails');
+    expect(res.text).toMatch(/class="wide primary" name="action" value="pause"/);
     expect(accepted).toEqual([]);
   });
 
@@ -152,11 +152,16 @@ describe('tracking and consent links', () => {
     ]);
     const bad = await request(app).post(`/u/${token()}`).type('form').send({ action: 'delete-everything' });
     expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({
+      code: 'invalid_request',
+      details: [expect.objectContaining({ path: 'action' })],
+    });
   });
 
   it('confirms the address from the double opt-in link', async () => {
     const res = await request(app).get(`/c/${token()}`);
     expect(res.status).toBe(200);
+    expect(res.text).toContain('Your email address is confirmed.');
     expect(accepted.map((e) => e.event)).toEqual(['Email Confirmed']);
   });
 });
