@@ -9,7 +9,7 @@ import type { CustomerState } from '../shared/customer';
 import type { JourneyView } from '../shared/journey';
 import { customerWorkflowId, journeyStateQuery } from '../shared/signals';
 import { customerState, endCustomer, queried, unlessNotFound } from '../temporal/customer-workflows';
-import { journeyStats, journeyStepStats, recipientHistory } from '../stats/journey-stats';
+import { journeysReport, journeyStepStats, recipientHistory } from '../stats/journey-stats';
 import { ApiError } from './errors';
 import { customerParams, journeyParams, limitQuery, statsQuery } from './schemas';
 import { parse } from './validate';
@@ -95,7 +95,7 @@ export function adminRouter(deps: AdminRouteDeps): Router {
 
   router.get('/v1/stats/journeys', async (req, res) => {
     const { window } = parse(statsQuery, req.query);
-    res.json({ journeys: await journeyStats(pool, { window }) });
+    res.json(await journeysReport(pool, { window }));
   });
 
   router.get('/v1/stats/journeys/:name', async (req, res) => {

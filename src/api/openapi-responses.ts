@@ -40,12 +40,17 @@ export const rejectedEvent = z
   })
   .meta({ id: 'RejectedEvent' });
 
+const channel = z
+  .enum(['email', 'sms', 'webhook'])
+  .meta({ description: "email, sms (a text message), or webhook (a call to the shop's own systems)" });
+
 export const message = z
   .looseObject({
     id: z.number().int(),
     journey: z.string(),
     step: z.string(),
-    template: z.string(),
+    channel,
+    template: z.string().meta({ description: 'The template; for a webhook call, the URL called' }),
     variant: z.string().nullable(),
     status: z
       .enum(['queued', 'sending', 'sent', 'suppressed', 'capped', 'skipped', 'holdout', 'failed'])
@@ -99,4 +104,68 @@ export const readiness = z
       .meta({ description: '"ok", or why not: unreachable, or how far behind the delivery is' }),
   })
   .meta({ id: 'Readiness' });
-export const journeyStats = z.looseObject({ journey: z.string() }).meta({ id: 'JourneyStats' });
+
+// Journey statistics (src/stats): what each number means is defined in src/stats/journey-stats-sql.ts.
+const count = (description: string) => z.int().meta({ description });
+const messageStats = {
+  sent: count('Handed over: emails SMTP accepted, texts the provider took, webhook calls answered with a 2xx'),
+  delivered: count('Emails sent and not bounced, texts the provider reported delivered, webhook calls answered 2xx'),
+  undelivered: count('Texts the provider reported undelivered or failed'),
+  failed: count(
+    'Status failed: refused at the hand-off, a webhook call answered 4xx or not made, a text reported undelivered',
+  ),
+  opens: count('Opens of emails, every one'),
+  uniqueOpens: count('Emails opened at least once'),
+  clicks: count('Clicks on tracked links of emails and texts (short links), every one'),
+  uniqueClicks: count('Messages clicked at least once'),
+  unsubscribes: count("Messages the customer opted out from: an email's unsubscribe link, a STOP reply to a text"),
+  bounces: count('Emails bounced'),
+  complaints: count('Emails reported as spam'),
+  heldOut: count('Messages recorded for held-out customers: not sent'),
+  skipped: count('Marketing messages given up because the frequency cap stayed full'),
+  conversions: count('Orders attributed by last touch (the last open or click within the window)'),
+  revenue: z.number().meta({ description: 'Their revenue, else their total' }),
+  openRate: z.number().nullable().meta({ description: 'Unique opens per delivered email; null with none' }),
+  clickRate: z
+    .number()
+    .nullable()
+    .meta({ description: 'Unique clicks per delivered email or text; null with none (webhooks have no links)' }),
+  firstActivityAt: z.iso.datetime().nullable(),
+  lastActivityAt: z.iso.datetime().nullable(),
+};
+export const channelStats = z
+  .object({ channel, ...messageStats })
+  .meta({ id: 'ChannelStats', description: 'The messages of one channel' });
+const holdoutComparison = z
+  .object({
+    holdoutCustomers: z.int(),
+    holdoutConversions: z.int(),
+    holdoutConversionRate: z.number().nullable(),
+    treatedCustomers: z.int().meta({ description: 'Customers sent an email or text (webhook calls do not count)' }),
+    treatedConversions: z.int(),
+    treatedConversionRate: z.number().nullable(),
+    lift: z.number().nullable().meta({ description: '(treated rate - holdout rate) / holdout rate' }),
+  })
+  .meta({ id: 'HoldoutComparison' });
+const channels = z.array(channelStats).meta({ description: 'By channel (email, sms, webhook): those used only' });
+export const journeyStats = z
+  .object({ journey: z.string(), ...messageStats, channels, holdout: holdoutComparison })
+  .meta({ id: 'JourneyStats', description: 'One journey: its totals over every channel, and per channel' });
+export const journeysReport = z
+  .object({
+    journeys: z.array(journeyStats).meta({ description: 'By name' }),
+    channels: channels.meta({ description: 'Every journey together, by channel' }),
+  })
+  .meta({ id: 'JourneysReport' });
+const stepStats = z.object({ step: z.string(), variant: z.string().nullable(), channel, ...messageStats }).meta({
+  id: 'StepStats',
+  description: 'One step, variant and channel: a step sent by email to some and by SMS to others has a row for each',
+});
+export const journeyStepStats = z
+  .object({
+    journey: z.string(),
+    steps: z.array(stepStats).meta({ description: 'In the order the journey first reached them' }),
+    channels,
+    holdout: holdoutComparison,
+  })
+  .meta({ id: 'JourneyStepStats' });

@@ -14,7 +14,8 @@ import {
   batchAccepted,
   customer,
   error,
-  journeyStats,
+  journeyStepStats,
+  journeysReport,
   message,
   readiness,
   rejectedEvent,
@@ -91,6 +92,23 @@ const link = (route: Route): Route => ({
   request: { ...route.request, params: tokenParams },
   responses: { ...route.responses, 404: unknownLink, 503: failures[503] },
 });
+
+/** The preview of a text message (channel=sms): its text and what it costs to send. */
+const smsPreview = z
+  .object({
+    channel: z.literal('sms'),
+    locale: z.string().meta({ description: 'The locale used, after fallback', example: 'de' }),
+    text: z.string(),
+    encoding: z.enum(['GSM-7', 'UCS-2']),
+    segments: z
+      .int()
+      .meta({ description: 'Parts sent and billed: 160 GSM-7 or 70 UCS-2 characters in one, 153 or 67 per part' }),
+    characters: z
+      .int()
+      .meta({ description: 'The length as the network counts it (GSM-7 extension characters such as € count 2)' }),
+    nonGsmCharacters: z.array(z.string()).meta({ description: 'The characters that force UCS-2; empty for GSM-7' }),
+  })
+  .meta({ id: 'SmsPreview' });
 
 const routes: Route[] = [
   ingest(
@@ -181,28 +199,42 @@ const routes: Route[] = [
     method: 'get',
     path: '/v1/stats/journeys',
     tags: ['Statistics'],
-    summary: 'Sends, opens, clicks, conversions and revenue per journey',
+    summary: 'Sends, deliveries, opens, clicks, opt-outs, conversions and revenue per journey and per channel',
     request: { query: statsQuery },
-    responses: { 200: json(z.object({ journeys: z.array(journeyStats) }), 'Per journey'), 400: failures[400] },
+    responses: {
+      200: json(journeysReport, 'Per journey (each by channel), and every journey together by channel'),
+      400: failures[400],
+    },
   }),
   admin({
     method: 'get',
     path: '/v1/stats/journeys/{name}',
     tags: ['Statistics'],
-    summary: 'One journey per step and variant, with the holdout lift',
+    summary: 'One journey per step, variant and channel, by channel, with the holdout lift',
     request: { params: journeyParams, query: statsQuery },
-    responses: { 200: json(journeyStats, 'Per step and variant'), 400: failures[400], 404: json(error, 'No messages') },
+    responses: {
+      200: json(journeyStepStats, 'Per step, variant and channel, and per channel'),
+      400: failures[400],
+      404: json(error, 'No messages'),
+    },
   }),
   admin({
     method: 'get',
     path: '/v1/templates/{name}/preview',
     tags: ['Templates'],
-    summary: 'The HTML a customer would get (X-Subject carries the subject)',
+    summary:
+      'What a customer would get: the email as HTML (X-Subject: its subject), or with channel=sms the text as JSON',
     request: { params: templateParams, query: previewQuery },
     responses: {
-      200: { description: 'Rendered HTML', content: { 'text/html': { schema: z.string() } } },
+      200: {
+        description: 'The rendered email as HTML, or (channel=sms) the text message as JSON',
+        headers: {
+          'Content-Language': header('The locale used, after fallback (de-AT → de → default)', { type: 'string' }),
+        },
+        content: { 'text/html': { schema: z.string() }, 'application/json': { schema: smsPreview } },
+      },
       400: failures[400],
-      404: json(error, 'No such template or customer'),
+      404: json(error, 'No such template or customer, or (channel=sms) the template has no SMS text'),
       422: json(error, 'The template needs a variable the data lacks (named in details)'),
     },
   }),
@@ -249,7 +281,8 @@ const routes: Route[] = [
   link({
     method: 'get',
     path: '/u/{token}',
-    summary: 'The email preferences page: unsubscribe, pause 30 days, or fewer emails (changes nothing by itself)',
+    summary:
+      "The preference centre, in the email's language: leave a topic or a channel's marketing, rejoin, pause 30 days, fewer messages, or unsubscribe from everything (changes nothing by itself)",
     request: {
       query: z.object({
         action: z
@@ -270,7 +303,15 @@ const routes: Route[] = [
         content: {
           'application/x-www-form-urlencoded': {
             schema: z.object({
-              action: z.enum(['unsubscribe', 'pause', 'fewer']).optional(),
+              action: z.enum(['unsubscribe', 'resubscribe', 'pause', 'fewer']).optional(),
+              channel: z
+                .enum(['email', 'sms', 'all'])
+                .optional()
+                .meta({ description: 'For unsubscribe and resubscribe: the channel (all: every channel)' }),
+              topic: z.string().optional().meta({
+                description:
+                  'For unsubscribe and resubscribe: a topic id (messaging.topics), or marketing for all of it',
+              }),
               'List-Unsubscribe': z
                 .literal('One-Click')
                 .optional()
@@ -282,7 +323,10 @@ const routes: Route[] = [
     },
     responses: {
       200: html('Done: the page says what changed'),
-      400: json(error, 'Neither a known action nor List-Unsubscribe=One-Click'),
+      400: json(
+        error,
+        'Neither a known action nor List-Unsubscribe=One-Click, or an unknown channel or topic (details name the field)',
+      ),
       413: json(error, 'A body over 4 KB'),
       415: json(error, 'A body in a charset or Content-Encoding the API does not read'),
     },

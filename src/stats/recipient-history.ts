@@ -1,9 +1,12 @@
 import type { Queryable } from '../db/queryable';
+import type { Channel } from '../shared/journey';
 
 export interface RecipientMessage {
   id: number;
   journey: string;
   step: string;
+  /** Email, text (sms), or a webhook call to the shop's systems (its template is the URL called). */
+  channel: Channel;
   template: string;
   variant: string | null;
   status: string;
@@ -20,7 +23,7 @@ export interface RecipientMessage {
 /** What the customer was sent (or held out of) and did with it, newest first. */
 export async function recipientHistory(db: Queryable, customerId: string, limit = 100): Promise<RecipientMessage[]> {
   const { rows } = await db.query<Omit<RecipientMessage, 'events'> & { events: RecipientMessage['events'] }>(
-    `SELECT m.id::float8 AS id, m.journey, m.step, m.template, m.variant, m.status, m.reason,
+    `SELECT m.id::float8 AS id, m.journey, m.step, m.channel, m.template, m.variant, m.status, m.reason,
             m.transactional, m.holdout, m.subject, m.created_at AS "createdAt", m.sent_at AS "sentAt",
             coalesce(
               json_agg(json_build_object('type', e.type, 'url', e.url, 'occurredAt', e.occurred_at)

@@ -32,6 +32,7 @@ function buildApp(pool: import('pg').Pool, temporal: Client): Express {
 const cartReminderSent = {
   journey: 'abandoned-cart',
   step: 'reminder',
+  channel: 'email',
   template: 'cart-reminder',
   variant: null,
   status: 'sent',
@@ -378,6 +379,8 @@ describe('admin API: journey statistics', () => {
     );
   });
 
+  /** The email channel of a journey that sent only emails: its totals again. */
+  const emailOf = (totals: object) => ({ channel: 'email', ...totals });
   const welcomeHoldout = {
     holdoutCustomers: 1,
     holdoutConversions: 1,
@@ -387,8 +390,7 @@ describe('admin API: journey statistics', () => {
     treatedConversionRate: 0.5,
     lift: -0.5,
   };
-  const welcome = {
-    journey: 'welcome',
+  const welcomeTotals = {
     ...noStats,
     sent: 3,
     delivered: 2,
@@ -404,10 +406,9 @@ describe('admin API: journey statistics', () => {
     clickRate: 0.5,
     firstActivityAt: iso(T0),
     lastActivityAt: iso(T0 + H + M),
-    holdout: welcomeHoldout,
   };
-  const promo = {
-    journey: 'promo',
+  const welcome = { journey: 'welcome', ...welcomeTotals, channels: [emailOf(welcomeTotals)], holdout: welcomeHoldout };
+  const promoTotals = {
     ...noStats,
     sent: 1,
     delivered: 1,
@@ -415,6 +416,11 @@ describe('admin API: journey statistics', () => {
     clickRate: 0,
     firstActivityAt: iso(T0 + D),
     lastActivityAt: iso(T0 + D + M),
+  };
+  const promo = {
+    journey: 'promo',
+    ...promoTotals,
+    channels: [emailOf(promoTotals)],
     holdout: {
       holdoutCustomers: 0,
       holdoutConversions: 0,
@@ -429,20 +435,31 @@ describe('admin API: journey statistics', () => {
   it('reports every journey, by name, with a 7-day window by default', async () => {
     const res = await request(app).get('/v1/stats/journeys');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ journeys: [promo, welcome] });
+    // Every journey together, by channel: all emails here.
+    const emails = emailOf({
+      ...welcomeTotals,
+      sent: 4,
+      delivered: 3,
+      openRate: 1 / 3,
+      clickRate: 1 / 3,
+      lastActivityAt: iso(T0 + D + M),
+    });
+    expect(res.body).toEqual({ journeys: [promo, welcome], channels: [emails] });
     expect((await request(app).get('/v1/stats/journeys?window=7%20days')).body).toEqual(res.body);
   });
 
   it('takes a shorter window: the order 90 minutes after the click no longer counts', async () => {
     const res = await request(app).get('/v1/stats/journeys?window=1%20hour');
     expect(res.status).toBe(200);
+    const lateOrder = { conversions: 0, revenue: 0 };
     expect(res.body).toEqual({
+      channels: [expect.objectContaining({ channel: 'email', sent: 4, ...lateOrder })],
       journeys: [
         promo,
         {
           ...welcome,
-          conversions: 0,
-          revenue: 0,
+          ...lateOrder,
+          channels: [emailOf({ ...welcomeTotals, ...lateOrder })],
           holdout: {
             ...welcomeHoldout,
             holdoutConversions: 0,
@@ -457,14 +474,14 @@ describe('admin API: journey statistics', () => {
   it("reports one journey's steps and variants", async () => {
     const res = await request(app).get('/v1/stats/journeys/welcome?window=2d');
     expect(res.status).toBe(200);
-    const totals = Object.fromEntries(Object.entries(welcome).filter(([k]) => k !== 'journey' && k !== 'holdout'));
     expect(res.body).toEqual({
       journey: 'welcome',
       steps: [
         {
           step: 'intro',
           variant: null,
-          ...totals,
+          channel: 'email',
+          ...welcomeTotals,
           sent: 2,
           delivered: 1,
           openRate: 1,
@@ -474,6 +491,7 @@ describe('admin API: journey statistics', () => {
         {
           step: 'follow-up',
           variant: 'b',
+          channel: 'email',
           ...noStats,
           sent: 1,
           delivered: 1,
@@ -483,6 +501,7 @@ describe('admin API: journey statistics', () => {
           lastActivityAt: iso(T0 + H + M),
         },
       ],
+      channels: [emailOf(welcomeTotals)],
       holdout: welcomeHoldout,
     });
   });

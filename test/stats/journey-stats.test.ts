@@ -1,6 +1,7 @@
-import { journeyStats, journeyStepStats, recipientHistory } from '../../src/stats/journey-stats';
+import { journeyStats, journeyStepStats, recipientHistory, type JourneyStats } from '../../src/stats/journey-stats';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { noStats } from '../fixtures/stats';
+import { statsRecords } from './records';
 
 const M = 60_000;
 const H = 60 * M;
@@ -11,68 +12,14 @@ const at = (ms: number) => new Date(ms);
 
 const none = noStats;
 
+/** A journey that sent only emails: its one channel repeats its totals. */
+function emailOnly({ journey, holdout, ...totals }: Omit<JourneyStats, 'channels'>): JourneyStats {
+  return { journey, ...totals, channels: [{ channel: 'email', ...totals }], holdout };
+}
+
 describe('journey statistics', () => {
   const db = useMigratedPostgres();
-  const ids: Record<string, number> = {};
-  let seq = 0;
-
-  async function message(
-    name: string,
-    m: {
-      customer: string;
-      journey: string;
-      step: string;
-      variant?: string;
-      status?: string;
-      holdout?: boolean;
-      at: number;
-    },
-  ) {
-    const status = m.status ?? (m.holdout ? 'holdout' : 'sent');
-    const { rows } = await db.pool().query(
-      `INSERT INTO messages (idempotency_key, customer_id, journey, step, template, variant, holdout, status, created_at, sent_at)
-       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [
-        `key-${++seq}`,
-        m.customer,
-        m.journey,
-        m.step,
-        m.variant ?? null,
-        m.holdout ?? false,
-        status,
-        at(m.at),
-        status === 'sent' ? at(m.at + M) : null,
-      ],
-    );
-    ids[name] = Number(rows[0].id);
-  }
-  async function event(name: string, type: string, when: number, url: string | null = null) {
-    await db
-      .pool()
-      .query('INSERT INTO message_events (message_id, type, url, occurred_at) VALUES ($1, $2, $3, $4)', [
-        ids[name],
-        type,
-        url,
-        at(when),
-      ]);
-  }
-  async function order(
-    id: string,
-    customer: string,
-    when: number,
-    revenue: number | null,
-    total: number | null = null,
-  ) {
-    await db
-      .pool()
-      .query('INSERT INTO orders (id, customer_id, revenue, total, completed_at) VALUES ($1, $2, $3, $4, $5)', [
-        id,
-        customer,
-        revenue,
-        total,
-        at(when),
-      ]);
-  }
+  const { ids, message, event, order } = statsRecords(db.pool);
 
   beforeAll(async () => {
     // Welcome, an A/B test on its first step. w1 opens the first email three times and clicks it,
@@ -142,7 +89,7 @@ describe('journey statistics', () => {
 
   it('reports each journey: sends, unique opens and clicks, conversions by last touch, holdout lift', async () => {
     expect(await journeyStats(db.pool())).toEqual([
-      {
+      emailOnly({
         ...none,
         journey: 'promo',
         sent: 1,
@@ -164,8 +111,8 @@ describe('journey statistics', () => {
           treatedConversionRate: 1,
           lift: null,
         },
-      },
-      {
+      }),
+      emailOnly({
         ...none,
         journey: 'welcome',
         sent: 5,
@@ -191,8 +138,8 @@ describe('journey statistics', () => {
           treatedConversionRate: 0.5,
           lift: null,
         },
-      },
-      {
+      }),
+      emailOnly({
         ...none,
         journey: 'win-back',
         sent: 4,
@@ -216,7 +163,7 @@ describe('journey statistics', () => {
           treatedConversionRate: 0.5,
           lift: 1, // twice the holdout's rate
         },
-      },
+      }),
     ]);
   });
 
@@ -240,6 +187,7 @@ describe('journey statistics', () => {
         ...none,
         step: 'welcome',
         variant: 'A',
+        channel: 'email',
         sent: 2,
         delivered: 1,
         opens: 3,
@@ -256,6 +204,7 @@ describe('journey statistics', () => {
         ...none,
         step: 'welcome',
         variant: 'B',
+        channel: 'email',
         sent: 2,
         delivered: 2,
         opens: 1,
@@ -274,6 +223,7 @@ describe('journey statistics', () => {
         ...none,
         step: 'best-content',
         variant: null,
+        channel: 'email',
         sent: 1,
         delivered: 1,
         opens: 1,
@@ -295,6 +245,7 @@ describe('journey statistics', () => {
       expect.objectContaining({
         step: 'offer',
         variant: null,
+        channel: 'email',
         sent: 4,
         heldOut: 4,
         skipped: 1,
@@ -314,6 +265,7 @@ describe('journey statistics', () => {
     expect(await journeyStepStats(db.pool(), 'no-such-journey')).toEqual({
       journey: 'no-such-journey',
       steps: [],
+      channels: [],
       holdout: {
         holdoutCustomers: 0,
         holdoutConversions: 0,
@@ -336,6 +288,7 @@ describe('journey statistics', () => {
     expect(history[2]).toMatchObject({
       id: ids.m1,
       variant: 'A',
+      channel: 'email',
       holdout: false,
       transactional: false,
       createdAt: at(T0),
