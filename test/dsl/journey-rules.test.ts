@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { JourneysConfig } from '../../src/config/schema';
-import { dslProbe } from '../fixtures/dsl-journeys';
+import { channelProbe, dslProbe } from '../fixtures/dsl-journeys';
 import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 
 const MINUTE = 60_000;
@@ -38,6 +38,55 @@ describe('journey DSL rules', () => {
     expect(offer.at.getTime()).toBeGreaterThanOrEqual(end.toMillis());
     expect(offer.at.getTime() - end.toMillis()).toBeLessThan(10 * MINUTE);
   });
+
+  it("holds marketing texts until SMS quiet hours end, which are the texts' own window", async () => {
+    const now = DateTime.fromMillis(await env().currentTimeMs(), { zone: 'Asia/Tokyo' });
+    const sms = {
+      quietHours: { start: now.minus({ hours: 1 }).toFormat('HH:mm'), end: now.plus({ hours: 3 }).toFormat('HH:mm') },
+    };
+    // Email has no quiet hours here: only the texts wait.
+    const config = testConfig({ messaging: { quietHours: null, sms } });
+    const { result } = await run('c-sms-quiet', config, { channel: 'sms' }, 'Asia/Tokyo');
+    const [receipt, offer] = stub.emailsTo('c-sms-quiet');
+    expect([receipt.channel, offer.channel]).toEqual(['sms', 'sms']);
+    expect(result.sent.map((s) => `${s.step}:${s.channel}:${s.status}`)).toEqual([
+      'receipt:sms:sent',
+      'offer:sms:sent',
+    ]);
+    const end = now.plus({ hours: 3 }).startOf('minute');
+    expect(offer.at.getTime()).toBeGreaterThanOrEqual(end.toMillis());
+    expect(offer.at.getTime() - end.toMillis()).toBeLessThan(10 * MINUTE);
+    expect(receipt.at.getTime()).toBeLessThan(end.toMillis() - 2 * HOUR);
+  });
+
+  it.each([
+    [['sms', 'email'], 'sms'],
+    [['email'], 'email'],
+  ] as const)(
+    'picks the first channel the customer may get (%j) and hands a webhook answer to the next step',
+    async (open, picked) => {
+      const customerId = `c-pick-${picked}`;
+      stub.channels[customerId] = [...open];
+      stub.webhookAnswer = () => ({ status: 'sent', responseStatus: 201, response: { code: 'SAVE-ABCDEF' } });
+      const trigger = track('Probe', {}, customerId);
+      const input = journeyInput('probe', 'leadNurture', { trigger, config: testConfig() });
+      await env().client.workflow.execute(channelProbe, {
+        args: [input],
+        taskQueue: taskQueue(),
+        workflowId: `probe-${customerId}`,
+      });
+      expect(stub.webhooks).toEqual([
+        expect.objectContaining({
+          step: 'tell-crm',
+          url: 'https://crm.example/hooks/offer',
+          body: { channel: picked },
+        }),
+      ]);
+      const [offer] = stub.emailsTo(customerId);
+      expect(offer).toMatchObject({ step: 'offer', data: { code: 'SAVE-ABCDEF' } });
+      expect(offer.channel ?? 'email').toBe(picked);
+    },
+  );
 
   it('defers a capped marketing email until the cap has room, and bypasses the cap for transactional', async () => {
     let capped = 0;

@@ -5,7 +5,15 @@ import { Worker } from '@temporalio/worker';
 import { configSchema, type JourneyConfigs, type JourneysConfig } from '../../src/config/schema';
 import type { CartLine, JourneyActivities, OrderSummary, ProductCard } from '../../src/shared/activities';
 import type { CustomerEvent } from '../../src/shared/events';
-import type { CustomerSnapshot, JourneyInput, SendOutcome, SendRequest } from '../../src/shared/journey';
+import type {
+  CustomerChannel,
+  CustomerSnapshot,
+  JourneyInput,
+  SendOutcome,
+  SendRequest,
+  WebhookOutcome,
+  WebhookRequest,
+} from '../../src/shared/journey';
 import type { CustomerState } from '../../src/shared/customer';
 import { customerStateQuery, eventSignal } from '../../src/shared/signals';
 import { customer } from '../../src/workflows/customer';
@@ -21,7 +29,10 @@ import './worker'; // installs the quiet runtime logger
 /** The configuration with its defaults, quiet hours off (tests must not depend on the time of day). */
 export function testConfig(overrides: Record<string, unknown> = {}): JourneysConfig {
   const config = configSchema.parse(overrides);
-  if (!('messaging' in overrides)) config.messaging.quietHours = null;
+  if (!('messaging' in overrides)) {
+    config.messaging.quietHours = null;
+    config.messaging.sms.quietHours = null;
+  }
   return config;
 }
 
@@ -107,6 +118,12 @@ export class StubActivities {
   recorded: { customerId: string; event: string; at: Date }[] = [];
   /** Decides a send's fate before it is "sent"; return undefined to send. */
   policy: (req: SendRequest, at: Date) => SendOutcome | undefined = () => undefined;
+  /** The channels each customer may get marketing on (default: email only). */
+  channels: Record<string, CustomerChannel[]> = {};
+  /** Webhook calls the workflows made, once per step. */
+  webhooks: (WebhookRequest & { at: Date })[] = [];
+  /** The answer a webhook step gets. */
+  webhookAnswer: (req: WebhookRequest) => WebhookOutcome = () => ({ status: 'sent', responseStatus: 200 });
 
   constructor(
     private readonly env: () => TestWorkflowEnvironment,
@@ -118,6 +135,9 @@ export class StubActivities {
     this.sentKeys = new Set();
     this.groups = [];
     this.consent = [];
+    this.channels = {};
+    this.webhooks = [];
+    this.webhookAnswer = () => ({ status: 'sent', responseStatus: 200 });
     this.backInStock = [];
     this.announced = [];
     this.recorded = [];
@@ -140,6 +160,13 @@ export class StubActivities {
         .slice(0, limit);
     const activities: JourneyActivities = {
       loadJourneysConfig: async () => this.config,
+      sendSms: (req) => activities.sendEmail({ ...req, channel: 'sms' }),
+      callWebhook: async (req) => {
+        if (!this.webhooks.some((w) => w.idempotencyKey === req.idempotencyKey))
+          this.webhooks.push({ ...req, at: await now() });
+        return this.webhookAnswer(req);
+      },
+      marketingChannels: async (customerId) => this.channels[customerId] ?? ['email'],
       sendEmail: async (req) => {
         const at = await now();
         const decided = this.policy(req, at);

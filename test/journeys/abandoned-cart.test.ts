@@ -1,6 +1,6 @@
 import { abandonedCart } from '../../src/workflows/journeys/abandoned-cart';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { journeyInput, track, useJourneySuite } from '../helpers/journeys';
+import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 
 const HOUR = 3600_000;
@@ -11,9 +11,10 @@ describe('abandoned cart journey', () => {
     stub.carts['cart-1'] = [{ productId: 'p-1', name: 'Trail shoes', quantity: 1, price: 120 }];
   });
 
-  const start = async (customerId: string) => {
+  const CRM = 'https://crm.example/hooks/lost-cart';
+  const start = async (customerId: string, config = testConfig()) => {
     const trigger = track('Product Added', { cart_id: 'cart-1', product_id: 'p-1', quantity: 1 }, customerId);
-    const input = journeyInput('abandoned-cart', 'abandonedCart', { trigger, key: 'cart-1' });
+    const input = journeyInput('abandoned-cart', 'abandonedCart', { trigger, key: 'cart-1', config });
     const startedAt = await env().currentTimeMs();
     const handle = await env().client.workflow.start(abandonedCart, {
       args: [input],
@@ -26,7 +27,6 @@ describe('abandoned cart journey', () => {
   it('reminds after 1 hour with the cart, then after 24 more hours with an incentive', async () => {
     const { handle, startedAt } = await start('cart-a');
     const result = await handle.result();
-    await recordHistory(handle, 'abandoned-cart');
 
     expect(result.outcome).toBe('completed');
     const emails = stub.emailsTo('cart-a');
@@ -40,6 +40,50 @@ describe('abandoned cart journey', () => {
     expect(emails[0].data.items).toEqual([{ productId: 'p-1', name: 'Trail shoes', quantity: 1, price: 120 }]);
     expect(emails[1].data.incentive).toEqual({ code: 'COMEBACK10', percentOff: 10 });
     expect(emails.every((e) => !e.transactional)).toBe(true);
+  });
+
+  it('texts the incentive to a customer who agreed to texts, and tells the CRM when the cart is lost 3 days later', async () => {
+    stub.channels['cart-sms'] = ['sms', 'email'];
+    const config = testConfig({ journeys: { abandonedCart: { lostCartWebhook: CRM } } });
+    const { handle } = await start('cart-sms', config);
+    expect((await handle.result()).outcome).toBe('completed');
+    await recordHistory(handle, 'abandoned-cart');
+
+    const [reminder, incentive] = stub.emailsTo('cart-sms');
+    expect([reminder.step, reminder.channel ?? 'email']).toEqual(['reminder', 'email']);
+    expect(incentive).toMatchObject({
+      step: 'reminder-with-incentive',
+      channel: 'sms',
+      template: 'cart-reminder-incentive',
+    });
+    expect(incentive.data.incentive).toEqual({ code: 'COMEBACK10', percentOff: 10 });
+    const [lost] = stub.webhooks;
+    expect(lost).toMatchObject({
+      step: 'cart-lost',
+      url: CRM,
+      body: { cartId: 'cart-1', items: [{ productId: 'p-1' }] },
+    });
+    expect(lost.at.getTime() - incentive.at.getTime()).toBeGreaterThanOrEqual(72 * HOUR);
+  });
+
+  it('emails the incentive to a customer without SMS consent, and calls no CRM when none is configured', async () => {
+    const { handle } = await start('cart-mail');
+    await handle.result();
+    expect(stub.emailsTo('cart-mail').map((e) => `${e.step}:${e.channel ?? 'email'}`)).toEqual([
+      'reminder:email',
+      'reminder-with-incentive:email',
+    ]);
+    expect(stub.webhooks).toEqual([]);
+  });
+
+  it('calls the CRM of no cart that was ordered after the incentive', async () => {
+    stub.channels['cart-late'] = ['sms', 'email'];
+    const { handle } = await start('cart-late', testConfig({ journeys: { abandonedCart: { lostCartWebhook: CRM } } }));
+    await env().sleep('30 hours');
+    expect(stub.emailsTo('cart-late').map((e) => e.step)).toEqual(['reminder', 'reminder-with-incentive']);
+    await handle.signal(eventSignal, track('Order Completed', { order_id: 'o-9', cart_id: 'cart-1' }, 'cart-late'));
+    expect((await handle.result()).outcome).toBe('converted');
+    expect(stub.webhooks).toEqual([]);
   });
 
   it('ends as converted when the order arrives before the first reminder', async () => {

@@ -1,7 +1,13 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { JourneysConfig } from '../../config/schema';
 import type { CustomerProfile, CustomerState, LifecycleStage } from '../../shared/customer';
-import { Events, numberProp, prop, type CustomerEvent } from '../../shared/events';
+import {
+  Events,
+  leavesEmailMarketing,
+  numberProp,
+  rejoinsEmailMarketing,
+  type CustomerEvent,
+} from '../../shared/events';
 import type { CustomerSnapshot } from '../../shared/journey';
 import { profileChange } from '../../shared/profile';
 
@@ -55,7 +61,7 @@ export function applyEvent(state: CustomerState, event: CustomerEvent, now: stri
       state.consent = 'subscribed';
       break;
     case Events.Unsubscribed:
-      state.consent = 'unsubscribed';
+      if (leavesEmailMarketing(event)) state.consent = 'unsubscribed';
       break;
     case Events.OrderCompleted:
       state.orders++;
@@ -63,7 +69,7 @@ export function applyEvent(state: CustomerState, event: CustomerEvent, now: stri
       state.firstOrderAt ??= now;
       break;
     case Events.PreferenceUpdated:
-      if (prop(event, 'preference') === 'subscribed') state.consent = 'subscribed';
+      if (rejoinsEmailMarketing(event)) state.consent = 'subscribed';
       break;
   }
 }

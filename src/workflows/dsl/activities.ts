@@ -21,6 +21,9 @@ const local = proxyLocalActivities<JourneyActivities>({ startToCloseTimeout: '1 
 /** Since this patch a finished journey tells its customer workflow through a local activity. */
 export const FINISH_BY_ACTIVITY_PATCH = 'finish-by-activity';
 
+/** Since this patch journeys may text and call webhooks (the abandoned cart does: its second reminder, its lost cart). */
+export const CHANNELS_PATCH = 'channels';
+
 /**
  * Each patch marker costs two history events and an upsert of the TemporalChangeVersion search
  * attribute (a visibility write), so the newest patch is asked first and a run that has it takes
@@ -28,7 +31,8 @@ export const FINISH_BY_ACTIVITY_PATCH = 'finish-by-activity';
  * ran; one asleep across the deploy records the newest marker where it wakes, and takes today's
  * paths from there on, as it would have with each patch.
  */
-export const finishByActivity = (): boolean => patched(FINISH_BY_ACTIVITY_PATCH);
+export const channelsApply = (): boolean => patched(CHANNELS_PATCH);
+export const finishByActivity = (): boolean => channelsApply() || patched(FINISH_BY_ACTIVITY_PATCH);
 export const localActivitiesApply = (): boolean => finishByActivity() || patched(LOCAL_ACTIVITIES_PATCH);
 
 /** Whether a patch older than LOCAL_ACTIVITIES_PATCH applies. */
@@ -41,18 +45,20 @@ export const activities: JourneyActivities = new Proxy({} as JourneyActivities, 
   get: (_, name: keyof JourneyActivities) => current(remote, local)[name],
 });
 
-const remoteSending = proxyActivities<Pick<JourneyActivities, 'sendEmail'>>({
+type Sends = Pick<JourneyActivities, 'sendEmail' | 'sendSms' | 'callWebhook'>;
+
+const remoteSending = proxyActivities<Sends>({
   startToCloseTimeout: SEND_ATTEMPT_TIMEOUT_MS,
   heartbeatTimeout: SEND_HEARTBEAT_TIMEOUT_MS,
   retry,
 });
-const localSending = proxyLocalActivities<Pick<JourneyActivities, 'sendEmail'>>({
+const localSending = proxyLocalActivities<Sends>({
   startToCloseTimeout: SEND_ATTEMPT_TIMEOUT_MS,
   retry,
 });
 
 /**
- * The send: one attempt may take as long as a slow SMTP hand-off. As a server activity it
+ * The sends (an email, a text, a webhook call): one attempt may take as long as a slow hand-off. As a server activity it
  * heartbeats, so a worker that died mid-send was replaced within the heartbeat timeout; as a local
  * one, the workflow task it runs in times out instead and the next worker sends it.
  */

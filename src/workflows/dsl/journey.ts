@@ -11,15 +11,17 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { CommonJourneyConfig } from '../../config/schema';
 import { matches, type CustomerEvent, type EventMatch, type JsonObject } from '../../shared/events';
 import type {
+  CustomerChannel,
   JourneyInput,
   JourneyOutcome,
   JourneyResult,
   JourneyView,
   SendOutcome,
   SentMessage,
+  WebhookOutcome,
 } from '../../shared/journey';
 import { JourneyStep } from '../../shared/search-attributes';
-import { activities, localActivitiesApply, olderPatch } from './activities';
+import { activities, localActivitiesApply, olderPatch, sending } from './activities';
 import { nextLocalTime, quietHoursEnd, type LocalTimeOptions } from './local-time';
 import { sendOrRecordFailure } from './send';
 import { inHoldout, pickVariant } from '../../shared/split';
@@ -73,33 +75,92 @@ export class Journey<C extends CommonJourneyConfig> {
   }
 
   /** Sends one email as step `step`; marketing mail respects quiet hours and the frequency cap. */
-  async send(step: string, template: string, opts: SendOptions = {}): Promise<SendOutcome> {
+  send(step: string, template: string, opts: SendOptions = {}): Promise<SendOutcome> {
+    return this.message('email', step, template, opts);
+  }
+
+  /**
+   * Sends one text message (SMS) as step `step`. Marketing texts need the customer's SMS opt-in,
+   * keep SMS quiet hours and count against the frequency cap with email, and their own SMS cap.
+   */
+  sms(step: string, template: string, opts: SendOptions = {}): Promise<SendOutcome> {
+    return this.message('sms', step, template, opts);
+  }
+
+  /** The first of `channels` the customer may get marketing on now (an address, consent, not suppressed); null if none. */
+  async preferredChannel(channels: CustomerChannel[]): Promise<CustomerChannel | null> {
+    const open = await activities.marketingChannels(this.customerId);
+    return channels.find((c) => open.includes(c)) ?? null;
+  }
+
+  /**
+   * Calls the shop's own systems as step `step`: `body` POSTed to `url`, signed (Standard
+   * Webhooks), once per step however often it is retried. The receiver's JSON answer is in the
+   * outcome's `response`, for the next step (a coupon code, an id).
+   */
+  async webhook(step: string, call: { url: string; body?: JsonObject }): Promise<WebhookOutcome> {
+    if (this.outcome) throw new JourneyExit('ended before calling');
+    this.enter(step, `calling ${call.url}`);
+    const { workflowId, runId } = workflowInfo();
+    const request = {
+      idempotencyKey: `${workflowId}/${runId}/${step}`,
+      customerId: this.customerId,
+      journey: this.input.journey,
+      step,
+      variant: this.variant,
+      url: call.url,
+      body: call.body ?? {},
+    };
+    const outcome = await CancellationScope.nonCancellable(() =>
+      sending().callWebhook.executeWithOptions({ summary: `${step}: webhook` }, [request]),
+    );
+    this.sent.push({
+      step,
+      channel: 'webhook',
+      template: call.url,
+      status: outcome.status,
+      at: new Date().toISOString(),
+    });
+    return outcome;
+  }
+
+  private async message(
+    channel: CustomerChannel,
+    step: string,
+    template: string,
+    opts: SendOptions,
+  ): Promise<SendOutcome> {
     const transactional = opts.transactional ?? false;
     const defer = (opts.ifCapped ?? 'defer') === 'defer';
     for (let deferrals = 0; ; deferrals++) {
       // The last chance under a full cap: the activity records the message `skipped`, with why.
       const lastChance = !defer || deferrals >= MAX_CAP_DEFERRALS;
-      if (!transactional) await this.waitOutQuietHours(step);
+      if (!transactional) await this.waitOutQuietHours(step, channel);
       if (this.outcome) throw new JourneyExit('ended before sending');
-      this.enter(step, `sending ${template}`);
+      this.enter(step, `sending ${template}${channel === 'email' ? '' : ` by ${channel}`}`);
       const { workflowId, runId } = workflowInfo();
       // A send in flight finishes even if the goal arrives meanwhile: it is recorded either way.
       const outcome = await CancellationScope.nonCancellable(() =>
-        sendOrRecordFailure({
-          idempotencyKey: `${workflowId}/${runId}/${step}`,
-          customerId: this.customerId,
-          journey: this.input.journey,
-          step,
-          template,
-          variant: this.variant,
-          transactional,
-          // Holdouts go without marketing only: their order confirmation still arrives.
-          holdout: this.holdout && !transactional,
-          skipIfCapped: lastChance,
-          data: { ...opts.data, ...(this.variant ? { variant: this.variant } : {}) },
-        }),
+        sendOrRecordFailure(
+          {
+            idempotencyKey: `${workflowId}/${runId}/${step}`,
+            customerId: this.customerId,
+            journey: this.input.journey,
+            step,
+            template,
+            variant: this.variant,
+            transactional,
+            ...(transactional || !this.config.topic ? {} : { topic: this.config.topic }),
+            // Holdouts go without marketing only: their order confirmation still arrives.
+            holdout: this.holdout && !transactional,
+            skipIfCapped: lastChance,
+            data: { ...opts.data, ...(this.variant ? { variant: this.variant } : {}) },
+          },
+          channel,
+        ),
       );
-      this.sent.push({ step, template, status: outcome.status, at: new Date().toISOString() });
+      const at = new Date().toISOString();
+      this.sent.push({ step, ...(channel === 'email' ? {} : { channel }), template, status: outcome.status, at });
       // (Histories from before `skipped` existed got `capped` on the last chance, and end here too.)
       if (outcome.status !== 'capped' || !outcome.retryAt || lastChance) return outcome;
       await this.waitUntil(new Date(outcome.retryAt), `${step}: frequency cap full`);
@@ -207,8 +268,9 @@ export class Journey<C extends CommonJourneyConfig> {
     };
   }
 
-  private async waitOutQuietHours(step: string): Promise<void> {
-    const quiet = this.input.messaging.quietHours;
+  private async waitOutQuietHours(step: string, channel: CustomerChannel): Promise<void> {
+    const { messaging } = this.input;
+    const quiet = channel === 'sms' ? messaging.sms.quietHours : messaging.quietHours;
     const end = quiet && quietHoursEnd(Date.now(), this.zone, quiet);
     if (end) await this.waitUntil(end, `${step}: quiet hours`);
   }

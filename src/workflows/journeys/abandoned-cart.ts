@@ -1,7 +1,8 @@
 import type { CommonJourneyConfig, JourneyConfigs } from '../../config/schema';
 import { Events, numberProp, prop, type CustomerEvent } from '../../shared/events';
-import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { activities } from '../dsl/activities';
+import type { CartLine } from '../../shared/activities';
+import type { CustomerChannel, JourneyInput, JourneyResult } from '../../shared/journey';
+import { activities, channelsApply } from '../dsl/activities';
 import { defineJourney } from '../dsl/journey-entry';
 import type { Journey } from '../dsl/journey';
 import { runJourney } from '../dsl/run-journey';
@@ -11,7 +12,9 @@ type Config = JourneyConfigs['abandonedCart'];
 /**
  * Abandoned cart, one per cart.
  * A product was added and no order followed within an hour: remind them what is in the cart.
- * Still nothing a day later: remind again, with an incentive.
+ * Still nothing a day later: remind again, with an incentive: by text to customers who agreed to
+ * texts, by email to the others.
+ * Still nothing three days later: the cart is lost; tell the shop's CRM.
  * Ends the moment they order, or when they empty the cart.
  */
 export async function abandonedCart(input: JourneyInput<Config>): Promise<JourneyResult> {
@@ -19,20 +22,49 @@ export async function abandonedCart(input: JourneyInput<Config>): Promise<Journe
     cartIsEmpty([input.trigger, ...j.received()]) ? 'cart emptied' : undefined;
   return runJourney(input, { goal: Events.OrderCompleted, exitWhen }, async (j) => {
     const cartId = input.key!;
+    const incentive = { incentive: j.config.incentive };
     await j.wait(j.config.firstReminderAfter, 'waiting for checkout');
     await remind(j, cartId, 'reminder', j.config.templates.reminder, {});
 
     await j.wait(j.config.secondReminderAfter, 'waiting after reminder');
-    await remind(j, cartId, 'reminder-with-incentive', j.config.templates.reminderWithIncentive, {
-      incentive: j.config.incentive,
-    });
+    // Carts from before texts existed send the incentive by email, and end there.
+    const channel = channelsApply() ? await incentiveChannel(j) : 'email';
+    const items = await remind(
+      j,
+      cartId,
+      'reminder-with-incentive',
+      j.config.templates.reminderWithIncentive,
+      incentive,
+      channel,
+    );
+    // (Carts started before texts existed have no lostCartWebhook either.)
+    const crm = j.config.lostCartWebhook;
+    if (!channelsApply() || !crm) return;
+
+    await j.wait(j.config.lostAfter, 'waiting after incentive');
+    await j.webhook('cart-lost', { url: crm, body: { cartId, items: items.map((i) => ({ ...i })) } });
   });
 }
 
-async function remind(j: Journey<Config>, cartId: string, step: string, template: string, extra: object) {
+/** By text to customers who agreed to texts, when the journey is configured so; by email otherwise. */
+async function incentiveChannel(j: Journey<Config>): Promise<CustomerChannel> {
+  if (!j.config.incentiveBySms) return 'email';
+  return (await j.preferredChannel(['sms', 'email'])) === 'sms' ? 'sms' : 'email';
+}
+
+async function remind(
+  j: Journey<Config>,
+  cartId: string,
+  step: string,
+  template: string,
+  extra: object,
+  channel: CustomerChannel = 'email',
+): Promise<CartLine[]> {
   const items = await activities.getCart(j.customerId, cartId);
   if (items.length === 0) j.exit('cart emptied');
-  await j.send(step, template, { data: { cartId, items, ...extra } });
+  const message = { data: { cartId, items, ...extra } };
+  await (channel === 'sms' ? j.sms(step, template, message) : j.send(step, template, message));
+  return items;
 }
 
 /** Tracks the cart from the events forwarded to us: empty once every added unit is removed again. */

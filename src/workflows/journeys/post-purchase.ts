@@ -2,7 +2,7 @@ import type { Duration } from '@temporalio/common';
 import type { JourneyConfigs } from '../../config/schema';
 import { Events, numberProp, prop, type CustomerEvent, type EventMatch, type JsonObject } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { activities, olderPatch } from '../dsl/activities';
+import { activities, channelsApply, olderPatch } from '../dsl/activities';
 import { after } from '../dsl/after';
 import { defineJourney } from '../dsl/journey-entry';
 import { runJourney } from '../dsl/run-journey';
@@ -11,7 +11,8 @@ type Config = JourneyConfigs['postPurchase'];
 
 /**
  * Post-purchase, one per order.
- * At once: confirm the order (transactional: what they bought, the total, the currency).
+ * At once: confirm the order (transactional: what they bought, the total, the currency), by
+ * email, and by text when the shop turns it on.
  * 3 days after the order: suggest related products; no suggestions, no email.
  * 14 days after the order: ask for a review; on their first purchase, ask how we did (survey) instead.
  * Ends early if this order is cancelled or refunded: no upsell on it, no review of it.
@@ -27,6 +28,9 @@ export async function postPurchase(input: JourneyInput<Config>): Promise<Journey
       ? ((await activities.getOrder(j.customerId, orderId)) ?? orderDetails(input.trigger, orderId))
       : orderDetails(input.trigger, orderId);
     await j.send('confirmation', j.config.templates.confirmation, { transactional: true, data: { order } });
+    // By text too, where the shop turns it on: transactional, so it goes after a STOP as well.
+    const text = j.config.templates.confirmationText;
+    if (text && channelsApply()) await j.sms('confirmation-text', text, { transactional: true, data: { order } });
 
     await j.waitUntil(afterOrder(j.config.crossSellAfter), 'waiting to cross-sell');
     const products = await activities.relatedProducts(j.customerId, orderId, j.config.crossSellCount);

@@ -1,5 +1,5 @@
 import type { JourneyConfigs } from '../../config/schema';
-import { Events } from '../../shared/events';
+import { Events, leavesEmailMarketing } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { after } from '../dsl/after';
 import { defineJourney } from '../dsl/journey-entry';
@@ -18,7 +18,7 @@ type Config = JourneyConfigs['welcome'];
  * confirmation short, so this series has no goal on purpose (keep it simple).
  */
 export async function welcome(input: JourneyInput<Config>): Promise<JourneyResult> {
-  return runJourney(input, { exitOn: [Events.Unsubscribed] }, async (j) => {
+  return runJourney(input, { exitOn: [leavesEmailMarketing] }, async (j) => {
     const { templates } = j.config;
     // A shop that collects consent elsewhere turned double opt-in off: nothing to confirm.
     // (Runs started before the setting existed have no value: they asked, as it defaults to on.)
