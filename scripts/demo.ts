@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     seconds: Math.round((Date.now() - started) / 1000),
     apiUrl: options.apiUrl,
     inboxUrl: options.inboxUrl,
+    smsUrl: options.smsUrl,
+    webhooksUrl: options.webhooksUrl,
     temporalUiUrl: options.temporalUiUrl,
     adminKey: options.adminKey,
     customers,

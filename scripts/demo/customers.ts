@@ -37,6 +37,9 @@ export interface DemoCustomer {
   persona: Persona;
   /** Whether they click the link in the double opt-in email. */
   confirms: boolean;
+  /** A mobile number (every third customer), and whether they agreed to texts (half of those). */
+  phone?: string;
+  smsOptIn: boolean;
 }
 
 const words = (...lines: string[]): string[] => lines.join(' ').split(' ');
@@ -120,12 +123,20 @@ export function makeCustomers(rng: Random, options: CustomerOptions): DemoCustom
       birthdayToday: false,
       persona,
       confirms: rng.chance(0.7),
+      // Not drawn from rng, so a seed's customers are otherwise those it always made.
+      ...(i % 3 === 0 ? { phone: mobileNumber(locale, i) } : {}),
+      smsOptIn: i % 6 === 0,
     };
   });
   const now = options.now ?? new Date();
   const todays = Math.max(1, Math.round(options.count / 10));
   for (const c of rng.sample(customers, todays)) giveBirthdayToday(rng, c, options.birthdaySendAt, now);
   return customers;
+}
+
+/** A valid mobile number of the customer's country (Germany, or the UK for English speakers). */
+function mobileNumber(locale: 'en' | 'de', i: number): string {
+  return locale === 'de' ? `+49151${String(10_000_000 + i)}` : `+447911${String(100_000 + i)}`;
 }
 
 function uniqueAddress(rng: Random, first: string, last: string, taken: Set<string>): string {

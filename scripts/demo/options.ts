@@ -9,6 +9,9 @@ export interface DemoOptions {
   /** The API (JOURNEYS_URL), the inbox (INBOX_URL), the Web UI (TEMPORAL_UI_URL), the keys (WRITE_KEY, ADMIN_KEY). */
   apiUrl: string;
   inboxUrl: string;
+  /** npm start's SMS stand-in and webhook receiver, for the summary's links. */
+  smsUrl: string;
+  webhooksUrl: string;
   temporalUiUrl: string;
   writeKey: string;
   adminKey: string;
@@ -58,6 +61,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     help: values.help,
     apiUrl: (env.JOURNEYS_URL || 'http://127.0.0.1:3000').replace(/\/+$/, ''),
     inboxUrl: (env.INBOX_URL || 'http://127.0.0.1:1080').replace(/\/+$/, ''),
+    smsUrl: `http://127.0.0.1:${env.JOURNEYS_DEV_SMS_PORT || 1081}`,
+    webhooksUrl: `http://127.0.0.1:${env.JOURNEYS_DEV_WEBHOOKS_PORT || 1082}`,
     temporalUiUrl: (env.TEMPORAL_UI_URL || 'http://127.0.0.1:8233').replace(/\/+$/, ''),
     writeKey: env.WRITE_KEY || 'dev_write_key',
     adminKey: env.ADMIN_KEY || 'dev_admin_key',

@@ -117,6 +117,7 @@ function customerTimeline(rng: Random, c: DemoCustomer, products: Product[], opt
     locale: c.locale,
     timezone: c.timezone,
     ...(c.birthday ? { birthday: c.birthday } : {}),
+    ...(c.phone ? { phone: c.phone, sms_opt_in: c.smsOptIn } : {}),
     // The shop's own referral code, which the loyalty journey's email shares.
     referral_code: `${c.firstName.toUpperCase()}-${c.id.slice(-3)}`,
   };

@@ -13,6 +13,8 @@ export interface Summary {
   seconds: number;
   apiUrl: string;
   inboxUrl: string;
+  smsUrl: string;
+  webhooksUrl: string;
   temporalUiUrl: string;
   adminKey: string;
   customers: DemoCustomer[];
@@ -38,6 +40,10 @@ export function printSummary(s: Summary): void {
     row(
       'Customers',
       `${customers.length} (${customers.length - de} en, ${de} de; ${birthdays.length} with a birthday today)`,
+    ),
+    row(
+      'Phones',
+      `${customers.filter((c) => c.phone).length} with a mobile number, ${customers.filter((c) => c.phone && c.smsOptIn).length} of them agreed to texts (their cart incentive comes by text)`,
     ),
     row(
       'Events sent',
@@ -82,6 +88,8 @@ export function printSummary(s: Summary): void {
     ),
     row('', `(the list filter: ${WEB_UI_FILTER})`),
     row('Inbox', s.inboxUrl),
+    row('Texts', `${s.smsUrl} (npm start's SMS stand-in: text STOP back as a customer there)`),
+    row('Webhooks', `${s.webhooksUrl} (the lost carts npm start tells its receiver's /hooks/crm)`),
     row('API docs', `${s.apiUrl}/docs`),
     row('One customer', `curl -H 'Authorization: Bearer ${s.adminKey}' ${s.apiUrl}/v1/customers/${customers[0].id}`),
     '',

@@ -9,6 +9,9 @@ export interface BannerFacts {
   temporal: DevTemporal;
   apiUrl: string;
   inboxUrl?: string;
+  /** The SMS stand-in's page of texts, and the webhook receiver's page of calls, when they run. */
+  smsInboxUrl?: string;
+  webhooksUrl?: string;
   /** The embedded PostgreSQL's URL; undefined when DATABASE_URL is used. */
   databaseUrl?: string;
   configFile?: string;
@@ -38,6 +41,8 @@ export function banner(f: BannerFacts): string {
     ['API docs', `${f.apiUrl}/docs`],
     ['Temporal Web UI', temporalUi],
     ['Inbox', f.inboxUrl ?? 'none: mail goes to SMTP_URL'],
+    ['Texts', f.smsInboxUrl ?? 'none: texts go to Twilio (TWILIO_ACCOUNT_SID)'],
+    ['Webhooks', f.webhooksUrl ?? 'none: webhook steps call the configured URLs (WEBHOOK_SECRET)'],
     ['Write key', f.writeKey],
     ['Admin key', f.adminKey],
     ['Config', config],

@@ -17,6 +17,8 @@ const devEnvSchema = z.object({
   JOURNEYS_DEV_POSTGRES_PORT: port(54329),
   JOURNEYS_DEV_SMTP_PORT: port(2525),
   JOURNEYS_DEV_INBOX_PORT: port(1080),
+  JOURNEYS_DEV_SMS_PORT: port(1081),
+  JOURNEYS_DEV_WEBHOOKS_PORT: port(1082),
 });
 
 export interface DevSettings {
@@ -27,6 +29,10 @@ export interface DevSettings {
   postgresPort: number;
   smtpPort: number;
   inboxPort: number;
+  /** The SMS provider stand-in (Twilio's API) and its page of texts. */
+  smsPort: number;
+  /** The webhook receiver stand-in and its page of calls. */
+  webhooksPort: number;
 }
 
 export function loadDevSettings(source: NodeJS.ProcessEnv = process.env): DevSettings {
@@ -45,6 +51,8 @@ export function loadDevSettings(source: NodeJS.ProcessEnv = process.env): DevSet
     postgresPort: env.JOURNEYS_DEV_POSTGRES_PORT,
     smtpPort: env.JOURNEYS_DEV_SMTP_PORT,
     inboxPort: env.JOURNEYS_DEV_INBOX_PORT,
+    smsPort: env.JOURNEYS_DEV_SMS_PORT,
+    webhooksPort: env.JOURNEYS_DEV_WEBHOOKS_PORT,
   };
 }
 

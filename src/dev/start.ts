@@ -1,12 +1,13 @@
 // npm start: the whole product on embedded defaults, for a developer's machine. Each embedded part
 // gives way to its variable: TEMPORAL_ADDRESS replaces the Temporal dev server, DATABASE_URL the
-// embedded PostgreSQL, SMTP_URL the MailDev inbox. Ctrl-C (or SIGTERM) stops everything, in order;
+// embedded PostgreSQL, SMTP_URL the MailDev inbox, TWILIO_ACCOUNT_SID the SMS stand-in,
+// WEBHOOK_SECRET the webhook receiver. Ctrl-C (or SIGTERM) stops everything, in order;
 // the next npm start carries on with the same data folder, sleeping journeys included.
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { createApp } from '../api/app';
+import { createPageRenderer } from '../templates/pages';
 import { ConfigError, loadConfig } from '../config/load';
 import { EnvError, loadEnv, type Env } from '../config/env';
 import { migrate } from '../db/migrate';
@@ -17,6 +18,8 @@ import { activityDeps } from '../worker/activity-deps';
 import { createJourneysWorker, workerLimits } from '../worker/journeys-worker';
 import { devConfigFile, loadDevSettings, type DevSettings } from './dev-settings';
 import { startEmbeddedPostgres, stopLeftoverPostgres } from './embedded-postgres';
+import { devChannels } from './dev-channels';
+import { listenOnLoopback } from './listen';
 import { startInbox } from './inbox';
 import { DevStartError, ensurePortsFree, type PortNeed } from './ports';
 import { devTemporal } from './temporal-dev-server';
@@ -82,6 +85,22 @@ async function run(
       replaceWith: 'SMTP_URL',
     });
   }
+  if (!env.TWILIO_ACCOUNT_SID) {
+    needs.push({
+      port: dev.smsPort,
+      what: 'the SMS stand-in',
+      moveWith: 'JOURNEYS_DEV_SMS_PORT',
+      replaceWith: 'TWILIO_ACCOUNT_SID',
+    });
+  }
+  if (!env.WEBHOOK_SECRET) {
+    needs.push({
+      port: dev.webhooksPort,
+      what: 'the webhook receiver',
+      moveWith: 'JOURNEYS_DEV_WEBHOOKS_PORT',
+      replaceWith: 'WEBHOOK_SECRET',
+    });
+  }
   await ensurePortsFree(needs);
 
   const temporal = await devTemporal(
@@ -127,14 +146,18 @@ async function run(
   }
 
   const apiUrl = `http://127.0.0.1:${env.PORT}`;
+  // Links in the messages, and the SMS provider's callbacks, reach this API unless PUBLIC_URL says otherwise.
+  const publicUrl = process.env.PUBLIC_URL ? env.PUBLIC_URL : apiUrl;
+  const channels = await devChannels(env, dev, config, publicUrl, stack);
   const signingSecret = env.SIGNING_SECRET ?? DEV_SIGNING_SECRET;
   const deps = activityDeps({
     pool,
     smtpUrl,
     config,
-    // Links in the emails point at this API unless PUBLIC_URL says otherwise.
-    publicUrl: process.env.PUBLIC_URL ? env.PUBLIC_URL : apiUrl,
+    publicUrl,
     signingSecret,
+    sms: channels.sms,
+    webhookSecret: channels.webhookSecret,
   });
   stack.push('the mailer', () => deps.mailer.close());
   log('Bundling the workflows and starting the worker...');
@@ -182,8 +205,16 @@ async function run(
     publicUrl: apiUrl,
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     preview: { renderer: deps.renderer, links: deps.links, messaging: () => config.messaging },
+    preferences: {
+      pages: createPageRenderer({ defaultLocale: config.messaging.defaultLocale }),
+      messaging: () => config.messaging,
+    },
+    sms: {
+      authToken: channels.sms?.authToken,
+      replies: { renderer: deps.renderer, messaging: () => config.messaging },
+    },
   });
-  const server = await listen(app.listen.bind(app), env.PORT);
+  const server = await listenOnLoopback(app, env.PORT);
   stack.push('the API', () => new Promise((resolve) => server.close(resolve)));
 
   log(
@@ -193,6 +224,8 @@ async function run(
       temporal,
       apiUrl,
       inboxUrl,
+      smsInboxUrl: channels.smsInboxUrl,
+      webhooksUrl: channels.webhooksUrl,
       databaseUrl: env.DATABASE_URL ? undefined : databaseUrl,
       configFile,
       writeKey: apiKeys[0],
@@ -209,18 +242,6 @@ async function run(
     return 1;
   }
   return 0;
-}
-
-/** Listens on loopback; a port taken meanwhile is an error here, not an unhandled 'error' event. */
-function listen(listenOn: (port: number, host: string) => Server, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = listenOn(port, '127.0.0.1');
-    server.once('error', reject);
-    server.once('listening', () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
 }
 
 const stop = new StopSignal();

@@ -26,10 +26,12 @@ const JOURNEY = journeyWorkflowId('abandoned-cart', CUSTOMER, CART);
 // on a busy one (it starts four servers and bundles the workflows). The tests' timeouts allow for it.
 const STARTUP_MS = 300_000;
 // First reminder soon after the cart; the second far enough out that the journey is asleep while
-// the stack is stopped and started again.
+// the stack is stopped and started again; the lost cart told to npm start's webhook receiver soon after.
 const config = {
   messaging: { quietHours: null, frequencyCap: { max: 1000, per: '1 hour' } },
-  journeys: { abandonedCart: { firstReminderAfter: '5 seconds', secondReminderAfter: '60 seconds' } },
+  journeys: {
+    abandonedCart: { firstReminderAfter: '5 seconds', secondReminderAfter: '60 seconds', lostAfter: '5 seconds' },
+  },
 };
 
 interface InboxEmail {
@@ -166,9 +168,17 @@ describe('npm start', () => {
         .map((m) => [m.step, m.status])
         .sort(),
     ).toEqual([
+      ['cart-lost', 'sent'],
       ['reminder', 'sent'],
       ['reminder-with-incentive', 'sent'],
     ]);
+    // The lost cart reached the local webhook receiver, signed (it verified the signature).
+    const calls = (await (await fetch(`http://127.0.0.1:${ports.webhooks}/api/calls`)).json()) as {
+      path: string;
+      verified: boolean;
+    }[];
+    expect(calls).toEqual([expect.objectContaining({ path: '/hooks/crm', verified: true })]);
+    expect(second.output).toContain('[webhook] POST /hooks/crm: verified');
 
     await stop(second);
   }, 900_000);

@@ -27,24 +27,30 @@ export interface StackPorts {
   postgres: number;
   smtp: number;
   inbox: number;
+  sms: number;
+  webhooks: number;
 }
 
 export async function freePorts(): Promise<StackPorts> {
   const ports = new Set<number>();
-  while (ports.size < 6) ports.add(await freePort());
-  const [api, temporal, ui, postgres, smtp, inbox] = [...ports];
-  return { api, temporal, ui, postgres, smtp, inbox };
+  while (ports.size < 8) ports.add(await freePort());
+  const [api, temporal, ui, postgres, smtp, inbox, sms, webhooks] = [...ports];
+  return { api, temporal, ui, postgres, smtp, inbox, sms, webhooks };
 }
 
 /**
  * The environment of a developer who runs `npm start` with nothing configured, except the data
  * folder, the ports and the journey configuration. Whatever would replace an embedded part
- * (DATABASE_URL, SMTP_URL, TEMPORAL_ADDRESS) is removed, so every embedded part is exercised.
+ * (DATABASE_URL, SMTP_URL, TEMPORAL_ADDRESS, TWILIO_*, WEBHOOK_SECRET) is removed, so every embedded part is exercised.
  */
 export function stackEnv(dataDir: string, configFile: string, ports: StackPorts): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(DATABASE_URL|SMTP_URL|TEMPORAL_|API_KEYS|ADMIN_API_KEYS|PUBLIC_URL|SIGNING_SECRET|JOURNEYS_)/.test(k))
+    if (
+      /^(DATABASE_URL|SMTP_URL|TEMPORAL_|API_KEYS|ADMIN_API_KEYS|PUBLIC_URL|SIGNING_SECRET|JOURNEYS_|TWILIO_|SMS_URL|WEBHOOK_SECRET)/.test(
+        k,
+      )
+    )
       continue;
     env[k] = v;
   }
@@ -63,6 +69,8 @@ export function stackEnv(dataDir: string, configFile: string, ports: StackPorts)
     JOURNEYS_DEV_POSTGRES_PORT: String(ports.postgres),
     JOURNEYS_DEV_SMTP_PORT: String(ports.smtp),
     JOURNEYS_DEV_INBOX_PORT: String(ports.inbox),
+    JOURNEYS_DEV_SMS_PORT: String(ports.sms),
+    JOURNEYS_DEV_WEBHOOKS_PORT: String(ports.webhooks),
   };
 }
 
