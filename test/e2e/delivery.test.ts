@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
-import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createMailer } from '../../src/activities/mailer';
 import { createApp } from '../../src/api/app';
@@ -10,12 +9,12 @@ import { trackingRouter } from '../../src/api/tracking';
 import { storeEvents } from '../../src/db/events';
 import { customerStateQuery } from '../../src/shared/signals';
 import { createRenderer } from '../../src/templates/renderer';
-import { TASK_QUEUE } from '../../src/config/task-queue';
 import { useDispatcher } from '../helpers/api';
 import { identify, testConfig, track } from '../helpers/journeys';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { useSmtpSink, type ReceivedMail } from '../helpers/smtp-sink';
-import { stopBeforeTeardown, useDevServerEnv } from '../helpers/temporal';
+import { useDevServerEnv } from '../helpers/temporal';
+import { runProductWorker } from '../helpers/worker';
 import { eventually } from '../helpers/eventually';
 
 const links = { publicUrl: 'https://mail.example.test', signingSecret: 'e2e-signing-secret' };
@@ -38,19 +37,10 @@ describe('end to end on the dev server: events in, emails out, clicks back', () 
       config: () => config,
       renderer: createRenderer({ defaultLocale: 'en' }),
       links,
+      sms: undefined,
+      webhookSecret: undefined,
     });
-    const worker = await Worker.create({
-      connection: env().nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowsPath: require.resolve('../../src/workflows'),
-      activities,
-    });
-    const running = worker.run();
-    stopBeforeTeardown(async () => {
-      worker.shutdown();
-      await running;
-      mailer.close();
-    });
+    await runProductWorker(env(), activities, () => mailer.close());
   });
   useDispatcher(() => ({ pool: db.pool(), temporal: env().client, listenUrl: db.url() }));
 

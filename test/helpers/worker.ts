@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { TASK_QUEUE } from '../../src/config/task-queue';
+import { stopBeforeTeardown } from './temporal';
 
 // Keep test output to errors: the SDK and its core log worker state changes and expected warnings.
 Runtime.install({
@@ -21,4 +23,27 @@ export async function withWorker<T>(
   const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, ...opts, taskQueue });
   return worker.runUntil(fn(taskQueue));
+}
+
+/**
+ * The product's worker for a whole suite: every workflow, on the real task queue, with `activities`;
+ * shut down (then `cleanUp`) before the suite's Temporal server goes.
+ */
+export async function runProductWorker(
+  env: TestWorkflowEnvironment,
+  activities: WorkerOptions['activities'],
+  cleanUp: () => Promise<unknown> | void = () => undefined,
+): Promise<void> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: require.resolve('../../src/workflows'),
+    activities,
+  });
+  const running = worker.run();
+  stopBeforeTeardown(async () => {
+    worker.shutdown();
+    await running;
+    await cleanUp();
+  });
 }
