@@ -333,6 +333,64 @@ const routes: Route[] = [
   }),
   {
     method: 'get',
+    path: '/s/{token}',
+    tags: ['Text messages'],
+    summary: "A text's short link: records the click, redirects to the link the text carried",
+    request: { params: tokenParams },
+    responses: {
+      302: {
+        description: 'To the original link',
+        headers: { Location: header('The URL the short link stands for', { type: 'string' }) },
+      },
+      404: unknownLink,
+      503: failures[503],
+    },
+  },
+  ...(['/v1/sms/status', '/v1/sms/inbound'] as const).map((path): Route => ({
+    method: 'post',
+    path,
+    tags: ['Text messages'],
+    summary:
+      path === '/v1/sms/status'
+        ? "Twilio's delivery report on a text (StatusCallback): delivered, undelivered or failed"
+        : "A text a customer sent to the shop's number (Twilio's incoming message webhook): STOP, START, HELP",
+    request: {
+      headers: z.object({
+        'x-twilio-signature': z
+          .string()
+          .meta({ description: "Twilio's signature of PUBLIC_URL + path and the fields, with TWILIO_AUTH_TOKEN" }),
+      }),
+      body: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z.looseObject({
+              MessageSid: z.string(),
+              From: z.string().optional(),
+              To: z.string().optional(),
+              ...(path === '/v1/sms/status'
+                ? { MessageStatus: z.string(), ErrorCode: z.string().optional() }
+                : { Body: z.string() }),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      ...(path === '/v1/sms/status'
+        ? { 204: { description: 'Recorded (or not ours: ignored)' } }
+        : {
+            200: {
+              description: "TwiML: the answer to a keyword, in the customer's language; an empty Response otherwise",
+              content: { 'text/xml': { schema: z.string() } },
+            },
+          }),
+      403: json(error, 'X-Twilio-Signature does not verify'),
+      503: failures[503],
+    },
+  })),
+  {
+    method: 'get',
     path: '/healthz',
     tags: ['Operations'],
     summary: 'Alive',
