@@ -13,14 +13,21 @@
 //   sleeping     the worker's resident memory at 0, 1,000 and 10,000 sleeping customers (each with
 //                an abandoned-cart journey asleep), beside the sticky cache's size
 //   memory       the API's, the worker's and the dispatcher's resident memory afterwards
+//   channels     send latency per channel: one email, text or webhook call through its send
+//                activity's real path (the outbox decision in PostgreSQL, render, hand-off, marks),
+//                one at a time and 8 in flight, beside the raw hand-off to the same receiver (an
+//                SMTP sink, the Twilio stand-in, the webhook receiver); on a PostgreSQL of its own,
+//                without the stack, after it
 //   The worker runs in its own process, as deployed; each phase starts with the worker idle.
-// Flags: --only sleeping|ingest|emails, --customers N (1000), --events N (5000), --concurrency N (64),
-// --batches N (100), --signups N (50), --orders N (300), --audience N (20000), --sleeping N (10000).
+// Flags: --only sleeping|ingest|emails|channels, --customers N (1000), --events N (5000), --concurrency N (64),
+// --batches N (100), --signups N (50), --orders N (300), --audience N (20000), --sleeping N (10000),
+// --messages N (300).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { Pool as HttpPool } from 'undici';
 import { backlog } from '../src/db/dispatch';
 import { storeEvents } from '../src/db/events';
 import type { CustomerEvent } from '../src/shared/events';
+import { benchChannels } from './bench/channels';
 import { benchAnnouncement, benchEmails } from './bench/emails';
 import { benchSleepingMemory } from './bench/memory';
 import { loadEnv } from '../src/config/env';
@@ -102,7 +109,7 @@ function print(rows: Row[], baseline: Row): void {
   }
 }
 
-const PHASES = ['sleeping', 'ingest', 'emails'] as const;
+const PHASES = ['sleeping', 'ingest', 'emails', 'channels'] as const;
 type Phase = (typeof PHASES)[number];
 
 async function main(): Promise<void> {
@@ -111,6 +118,13 @@ async function main(): Promise<void> {
     throw new Error(`--only must be one of ${PHASES.join(', ')}`);
   // Sleeping customers first: the worker's memory before any other phase has used it.
   const phases: readonly Phase[] = only ? [only as Phase] : PHASES;
+  const progress = (line: string) => console.log(`  ${line}`);
+  // The channels phase needs none of the stack: it runs after it, on servers of its own.
+  if (phases.some((phase) => phase !== 'channels')) await withStack(phases, progress);
+  if (phases.includes('channels')) await channels(progress);
+}
+
+async function withStack(phases: readonly Phase[], progress: (line: string) => void): Promise<void> {
   const concurrency = arg('concurrency', 64);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -118,7 +132,6 @@ async function main(): Promise<void> {
   const mailed = new Map<string, number>();
   const stack = await startStack((to) => mailed.set(to, performance.now()));
   const http = httpClient(stack.apiUrl, concurrency);
-  const progress = (line: string) => console.log(`  ${line}`);
   try {
     if (phases.includes('sleeping')) await sleeping(stack, progress);
     if (phases.includes('ingest')) await ingest(stack, http, mailed, progress);
@@ -131,6 +144,50 @@ async function main(): Promise<void> {
   } finally {
     await http.close();
     await stack.stop();
+  }
+}
+
+/**
+ * One message through each channel's send activity (decision and outbox row in PostgreSQL, render,
+ * hand-off, marks), beside the raw hand-off to the same receiver: latency one at a time, and
+ * throughput with 8 in flight.
+ */
+async function channels(progress: (line: string) => void) {
+  const messages = arg('messages', 300);
+  const concurrency = 8;
+  console.log('\nSend latency per channel (the send activities called as functions, no Temporal)...');
+  const results = await benchChannels({ messages, concurrency, progress });
+  const cell = (text: string, width: number) => text.padEnd(width);
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  console.log(
+    `\nsend latency per channel: ${messages} messages one at a time, then ${messages} with ${concurrency} in flight, each to a customer and key of its own`,
+  );
+  console.log(
+    `${cell('channel', 9)}${cell('path', 42)}${cell('in flight', 11)}${cell('p50', 10)}${cell('p95', 10)}${cell('p99', 10)}${cell('msg/s', 8)}vs raw (p50, msg/s)`,
+  );
+  for (const r of results) {
+    for (const mode of ['serial', 'concurrent'] as const) {
+      const inFlight = mode === 'serial' ? 1 : concurrency;
+      const rate = (run: { seconds: number }) => messages / run.seconds;
+      const row = (pathName: string, run: { latencies: number[]; seconds: number }, vs: string) =>
+        console.log(
+          `${cell(r.channel, 9)}${cell(pathName, 42)}${cell(String(inFlight), 11)}${[50, 95, 99].map((p) => cell(ms(percentile(run.latencies, p)), 10)).join('')}${cell(rate(run).toFixed(0), 8)}${vs}`,
+        );
+      const raw = r.raw[mode];
+      const real = r.real[mode];
+      row(r.rawPath, raw, '');
+      const slower = percentile(real.latencies, 50) / percentile(raw.latencies, 50);
+      row(r.realPath, real, `${slower.toFixed(1)}x, ${(rate(real) / rate(raw)).toFixed(2)}x`);
+    }
+  }
+  console.log('\nwhere a message of the real path spends its time, one at a time (means):');
+  for (const r of results) {
+    const s = r.split;
+    const rest = s.total - s.transaction - s.writes - s.render;
+    const rawMean = r.raw.serial.latencies.reduce((x, y) => x + y, 0) / messages;
+    console.log(
+      `  ${cell(r.channel, 8)} ${ms(s.total)}: decision transaction ${ms(s.transaction)} (${s.transactionQueries.toFixed(0)} statements), other PostgreSQL writes ${ms(s.writes)} (${s.writeQueries.toFixed(0)}), rendering ${ms(s.render)}, the rest ${ms(rest)} (the hand-off; raw alone ${ms(rawMean)})`,
+    );
   }
 }
 

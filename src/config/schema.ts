@@ -290,7 +290,7 @@ export const configSchema = z
     // A journey's topic is one the preference centre offers, or its customers could not leave it.
     const topics = new Set(config.messaging.topics.map((t) => t.id));
     for (const [name, journey] of Object.entries(config.journeys)) {
-      if (!topics.has(journey.topic))
+      if ('topic' in journey && !topics.has(journey.topic))
         ctx.addIssue({
           code: 'custom',
           path: ['journeys', name, 'topic'],

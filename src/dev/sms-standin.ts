@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeXML } from 'entities';
@@ -77,6 +78,8 @@ export async function startSmsStandin(settings: SmsStandinSettings): Promise<Sms
   const log = settings.log ?? (() => {});
   const texts: StandinSms[] = [];
   const stopping = new AbortController();
+  // Every text on its way waits on this one signal: a burst is many listeners, not a leak.
+  setMaxListeners(0, stopping.signal);
   const background = new Set<Promise<void>>();
 
   const lastSent = () => texts.filter((t) => t.direction === 'outbound-api').at(-1);

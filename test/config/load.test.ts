@@ -54,6 +54,20 @@ describe('journey configuration', () => {
     expect(loadConfig(writeJson({ '//': 'comments are fine', messaging: { '//': 'here too' } }), {})).toBeDefined();
   });
 
+  it('refuses a journey topic the preference centre does not offer, and a sender that is not a number', () => {
+    const file = writeJson({
+      messaging: { topics: [{ id: 'offers', names: { en: 'Offers' } }], sms: { from: '0151 123' } },
+    });
+    let message = '';
+    try {
+      loadConfig(file, {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('journeys.abandonedCart.topic: "reminders" is not one of messaging.topics (offers)');
+    expect(message).toContain('messaging.sms.from: expected a number such as +15017122661');
+  });
+
   it('says which file could not be read', () => {
     expect(() => loadConfig(writeJson('{ not json'), {})).toThrow(/JOURNEYS_CONFIG=.*could not be read as JSON/);
     expect(() => loadConfig('/nonexistent/journeys.json', {})).toThrow(ConfigError);
