@@ -55,7 +55,7 @@ async function call(deps: WebhookDeps, req: WebhookRequest): Promise<WebhookOutc
     data: { customerId: req.customerId, journey: req.journey, step: req.step, ...req.body },
   });
   const signature = new Webhook(deps.webhookSecret).sign(id, now, payload);
-  await markSending(deps.pool, messageId, { locale: '', header: id });
+  await markSending(deps.pool, messageId, { header: id }); // a call has no language
   let response: Response;
   try {
     response = await fetch(req.url, {

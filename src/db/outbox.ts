@@ -130,12 +130,12 @@ function heldByLiveAttempt(row: ExistingRow, attempt: number, now: Date, ttlMs: 
 export async function markSending(
   db: Queryable,
   id: number,
-  sending: { subject?: string; locale: string; header?: string },
+  sending: { subject?: string; locale?: string; header?: string },
 ): Promise<void> {
   await db.query(
     `UPDATE messages SET status = 'sending', subject = $2, locale = $3, smtp_message_id = coalesce($4, smtp_message_id)
       WHERE id = $1`,
-    [id, sending.subject ?? null, sending.locale, sending.header ?? null],
+    [id, sending.subject ?? null, sending.locale ?? null, sending.header ?? null],
   );
 }
 

@@ -42,7 +42,7 @@ export async function abandonedCart(input: JourneyInput<Config>): Promise<Journe
     if (!channelsApply() || !crm) return;
 
     await j.wait(j.config.lostAfter, 'waiting after incentive');
-    await j.webhook('cart-lost', { url: crm, body: { cartId, items: items.map((i) => ({ ...i })) } });
+    await j.webhook('cart-lost', { url: crm, body: { cartId, items } });
   });
 }
 
