@@ -29,6 +29,7 @@ import {
 } from '../shared/signals';
 import { applyEvent, newCustomerState, nextStageChangeAt, snapshot, stageAt } from './customer/lifecycle';
 import { RecentIds } from './customer/recent-ids';
+import { AUDIENCE_LISTS, customerPatches, JOURNEYS_IN_ONE_TASK, type CustomerPatches } from './customer/patches';
 import { forwardTargets, journeyConfig, journeysToStart, recordEntry, type Start } from './customer/routing';
 import { localActivities } from './dsl/activities';
 import type { JourneyEntry } from './dsl/journey-entry';
@@ -67,6 +68,7 @@ export async function customer(input: CustomerInput): Promise<never> {
   });
   setHandler(customerStateQuery, () => state);
 
+  const patches = customerPatches(registry); // before the first await (PATCHES_AT_START)
   const config = await localActivities.loadJourneysConfig();
   recent.capacity = config.customer.dedupeWindow;
   // Without double opt-in, a customer who never answered counts as subscribed, as the send check does.
@@ -92,7 +94,7 @@ export async function customer(input: CustomerInput): Promise<never> {
     const gotWork = () => queue.length > 0 || historyFull();
     if (wakeAt === undefined) await condition(gotWork);
     else await condition(gotWork, Math.max(wakeAt - Date.now(), 1));
-    while (queue.length > 0 && !historyFull()) await handle(queue.shift()!, state, config);
+    while (queue.length > 0 && !historyFull()) await handle(queue.shift()!, state, config, patches);
     publishStage();
   }
   // Let in-flight handlers finish, then hand the state and any undelivered events to a new run.
@@ -105,66 +107,43 @@ export async function customer(input: CustomerInput): Promise<never> {
   });
 }
 
-async function handle(event: CustomerEvent, state: CustomerState, config: JourneysConfig): Promise<void> {
+async function handle(
+  event: CustomerEvent,
+  state: CustomerState,
+  config: JourneysConfig,
+  patches: CustomerPatches,
+): Promise<void> {
   applyEvent(state, event, new Date().toISOString());
   state.stage = stageAt(state, Date.now(), config.lifecycle);
+  // Until its patch, a journey is still forwarded what it listened to before (JourneyEntry.listenedTo).
+  const listenedStill = (entry: JourneyEntry): string[] =>
+    entry.listenedTo && !patches.applies(entry.listenedTo.until) ? entry.listenedTo.events : [];
   const forwards = forwardTargets(state, event, registry, config, listenedStill).map(
     (id) =>
       getExternalWorkflowHandle(id)
         .signal(eventSignal, event)
         .catch(() => delete state.running[id]), // it finished before it could tell us
   );
-  if (!patched(JOURNEYS_IN_ONE_TASK)) return handleAsBefore(event, state, config, forwards);
+  if (!patches.applies(JOURNEYS_IN_ONE_TASK)) return handleAsBefore(event, state, config, forwards);
   // Backfilled history starts nothing (docs/architecture.md, decision 3).
   const starts = isStale(event, config) ? [] : journeysToStart(state, event, registry, config, Date.now());
   // Forwards and starts go out together: one workflow task, however many journeys the event touches.
   await Promise.all([
     ...forwards,
     ...starts
-      .filter((s) => mayStart(s.entry.name))
+      .filter((s) => patches.mayStart(s.entry.name))
       .map((start) =>
-        start.entry.joinAudience && patched(AUDIENCE_LISTS)
+        start.entry.joinAudience && patches.applies(AUDIENCE_LISTS)
           ? joinAudience(start, state)
           : startJourney(start, event, state, config),
       ),
   ]);
 }
 
-/** Until its patch, a journey is still forwarded what it listened to before (JourneyEntry.listenedTo). */
-const listenedStill = (entry: JourneyEntry): string[] =>
-  entry.listenedTo && !patched(entry.listenedTo.until) ? entry.listenedTo.events : [];
-
-/** Since this patch, a journey with an audience list (back in stock) starts no workflow: the customer joins the list. */
-const AUDIENCE_LISTS = 'audience-lists';
-
 async function joinAudience(start: Start, state: CustomerState): Promise<void> {
   recordEntry(state, start, new Date().toISOString(), false);
   await start.entry.joinAudience!(state.customerId, start.key);
 }
-
-/** Since this patch, an event's forwards and journey starts share one workflow task. */
-const JOURNEYS_IN_ONE_TASK = 'journeys-in-one-task';
-
-/**
- * The registry when JOURNEYS_IN_ONE_TASK came: code that has that patch knows them all. A journey
- * added since must not start on events that running customers handled before it existed (replay
- * would hit a child start their history never had), so it starts behind a patch of its own. Never
- * add to this list; retire a journey with `enabled: false`, never by deleting its registry entry.
- */
-const IN_REGISTRY_SINCE_ONE_TASK = [
-  'welcome',
-  'abandoned-cart',
-  'post-purchase',
-  'loyalty',
-  'lead-nurture',
-  'browse-abandonment',
-  'birthday',
-  'anniversary',
-  're-engagement',
-  'back-in-stock',
-];
-const mayStart = (journey: string): boolean =>
-  IN_REGISTRY_SINCE_ONE_TASK.includes(journey) || patched(`start-${journey}`);
 
 /**
  * Runs from before JOURNEYS_IN_ONE_TASK replay as they ran: forwards first, then one journey start

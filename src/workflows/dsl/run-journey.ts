@@ -10,7 +10,7 @@ import type { CommonJourneyConfig } from '../../config/schema';
 import { matches, type EventMatch } from '../../shared/events';
 import type { JourneyFinished, JourneyInput, JourneyOutcome, JourneyResult } from '../../shared/journey';
 import { eventSignal, journeyFinishedSignal, journeyStateQuery } from '../../shared/signals';
-import { activities, finishByActivity } from './activities';
+import { activities, finishByActivity, localActivitiesApply } from './activities';
 import { Journey, JourneyExit } from './journey';
 
 export interface JourneyRules {
@@ -32,6 +32,9 @@ export async function runJourney<C extends CommonJourneyConfig>(
   rules: JourneyRules,
   body: (j: Journey<C>) => Promise<void>,
 ): Promise<JourneyResult> {
+  // The newest patch is decided before anything is awaited: asked first after a local activity,
+  // its marker can land one workflow task later than replay asks it (decision 23).
+  localActivitiesApply();
   const j = new Journey(input);
   const scope = new CancellationScope();
   const end = (outcome: JourneyOutcome, reason: string): void => {
