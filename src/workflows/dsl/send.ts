@@ -24,7 +24,8 @@ async function send(request: SendRequest, channel: CustomerChannel): Promise<Sen
     const activity = channel === 'sms' ? sending().sendSms : sending().sendEmail;
     return await activity.executeWithOptions({ summary }, [channel === 'sms' ? { ...request, channel } : request]);
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    // A server activity's failure comes wrapped in an ActivityFailure; a local activity's as it was thrown.
+    const cause = err instanceof ActivityFailure ? err.cause : err;
     if (cause instanceof ApplicationFailure && cause.nonRetryable) return { status: 'failed', reason: cause.message };
     throw err;
   }
