@@ -20,7 +20,11 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
     sendEmail: createSendEmail(deps),
     sendSms: createSendSms(deps),
     callWebhook: createCallWebhook(deps),
-    marketingChannels: (customerId) => marketingChannels(pool, customerId, deps.config().messaging, deps.clock()),
+    // Texts are a channel only where the shop can send them: a provider and a number to send from.
+    marketingChannels: async (customerId) => {
+      const open = await marketingChannels(pool, customerId, deps.config().messaging, deps.clock());
+      return deps.sms && deps.config().messaging.sms.from ? open : open.filter((c) => c !== 'sms');
+    },
     getCart: (customerId, cartId) => lookups.getCart(pool, customerId, cartId),
     getOrder: (customerId, orderId) => lookups.getOrder(pool, customerId, orderId),
     profileTrait: (customerId, name) => lookups.profileTrait(pool, customerId, name),

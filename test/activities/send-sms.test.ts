@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
+import nodemailer from 'nodemailer';
+import { createActivities, type ActivityDeps } from '../../src/activities';
 import { createSendSms, type SmsDeps } from '../../src/activities/sms';
 import { createSendEmail } from '../../src/activities/email';
 import { createMailer } from '../../src/activities/mailer';
@@ -201,5 +203,21 @@ describe('sendSms activity (real PostgreSQL, the Twilio stand-in through the twi
     const req = request(id);
     await expect(createSendSms({ ...deps, sms: undefined })(req)).rejects.toMatchObject({ nonRetryable: true });
     expect((await row(req.idempotencyKey)).reason).toMatch(/no SMS provider: set TWILIO_ACCOUNT_SID/);
+  });
+
+  it('offers texts as a marketing channel only where the shop can send them', async () => {
+    const id = await customer('+4915112345605', { optIn: true });
+    const channels = (over: Partial<ActivityDeps> = {}) =>
+      createActivities({
+        ...deps,
+        renderer,
+        mailer: nodemailer.createTransport({ jsonTransport: true }),
+        webhookSecret: undefined,
+        ...over,
+      }).marketingChannels(id);
+    expect(await channels()).toEqual(['email', 'sms']);
+    expect(await channels({ sms: undefined })).toEqual(['email']);
+    const noSender = testConfig({ messaging: { sms: { from: null } } });
+    expect(await channels({ config: () => noSender })).toEqual(['email']);
   });
 });
