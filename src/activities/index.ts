@@ -30,7 +30,8 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
     profileTrait: (customerId, name) => lookups.profileTrait(pool, customerId, name),
     relatedProducts: (customerId, orderId, limit) => lookups.relatedProducts(pool, customerId, orderId, limit),
     lastEventAfter: (customerId, events, after) => lookups.lastEventAfter(pool, customerId, events, after),
-    registerBackInStock: (customerId, productId) => waitingList.registerBackInStock(pool, customerId, productId),
+    registerBackInStock: (customerId, productId) =>
+      waitingList.registerBackInStock(pool, customerId, productId, deps.clock()),
     removeBackInStock: (customerId, productId) => waitingList.removeBackInStock(pool, customerId, productId),
     waitingForProduct: (productId, after, limit) => waitingList.waitingForProduct(pool, productId, after, limit),
     announceRestock: createAnnounceRestock(deps),

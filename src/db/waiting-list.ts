@@ -3,12 +3,20 @@ import type { Queryable } from './queryable';
 // The back-in-stock waiting lists: who waits for which product, since when. The key's order
 // (product, customer) serves "who waits for this product", page by page.
 
-/** Puts the customer on the product's waiting list; asking again restarts the wait. */
-export async function registerBackInStock(db: Queryable, customerId: string, productId: string): Promise<void> {
+/**
+ * Puts the customer on the product's waiting list; asking again restarts the wait. `at` is the
+ * activities' clock, the one the wait expires by (dropExpiredWishes), not the database's.
+ */
+export async function registerBackInStock(
+  db: Queryable,
+  customerId: string,
+  productId: string,
+  at: Date = new Date(),
+): Promise<void> {
   await db.query(
-    `INSERT INTO back_in_stock_requests (product_id, customer_id) VALUES ($1, $2)
-     ON CONFLICT (product_id, customer_id) DO UPDATE SET requested_at = now()`,
-    [productId, customerId],
+    `INSERT INTO back_in_stock_requests (product_id, customer_id, requested_at) VALUES ($1, $2, $3)
+     ON CONFLICT (product_id, customer_id) DO UPDATE SET requested_at = EXCLUDED.requested_at`,
+    [productId, customerId, at],
   );
 }
 
