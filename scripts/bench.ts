@@ -18,8 +18,10 @@
 //                one at a time and 8 in flight, beside the raw hand-off to the same receiver (an
 //                SMTP sink, the Twilio stand-in, the webhook receiver); on a PostgreSQL of its own,
 //                without the stack, after it
+//   simulate     `npm run simulate` for a year of each shipped journey's scripted customer, beside
+//                an empty year (the product's start, a year of nothing, its stop), in-process
 //   The worker runs in its own process, as deployed; each phase starts with the worker idle.
-// Flags: --only sleeping|ingest|emails|channels, --customers N (1000), --events N (5000), --concurrency N (64),
+// Flags: --only sleeping|ingest|emails|channels|simulate, --customers N (1000), --events N (5000), --concurrency N (64),
 // --batches N (100), --signups N (50), --orders N (300), --audience N (20000), --sleeping N (10000),
 // --messages N (300).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
@@ -30,6 +32,7 @@ import type { CustomerEvent } from '../src/shared/events';
 import { benchChannels } from './bench/channels';
 import { benchAnnouncement, benchEmails } from './bench/emails';
 import { benchSleepingMemory } from './bench/memory';
+import { benchSimulate } from './bench/simulate';
 import { loadEnv } from '../src/config/env';
 import { CACHED_WORKFLOW_KIB, cachedWorkflowsFor } from '../src/worker/cache-size';
 import { settled, startStack, WRITE_KEY, type Stack } from './bench/stack';
@@ -109,7 +112,9 @@ function print(rows: Row[], baseline: Row): void {
   }
 }
 
-const PHASES = ['sleeping', 'ingest', 'emails', 'channels'] as const;
+const PHASES = ['sleeping', 'ingest', 'emails', 'channels', 'simulate'] as const;
+/** Phases that bring their own servers and need none of the stack. */
+const ON_THEIR_OWN: readonly Phase[] = ['channels', 'simulate'];
 type Phase = (typeof PHASES)[number];
 
 async function main(): Promise<void> {
@@ -119,14 +124,34 @@ async function main(): Promise<void> {
   // Sleeping customers first: the worker's memory before any other phase has used it.
   const phases: readonly Phase[] = only ? [only as Phase] : PHASES;
   const progress = (line: string) => console.log(`  ${line}`);
-  // The channels phase needs none of the stack: it runs after it, on servers of its own.
-  if (phases.some((phase) => phase !== 'channels')) await withStack(phases, progress);
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // The channels and simulate phases need none of the stack: they run after it, on servers of their own.
+  if (phases.some((phase) => !ON_THEIR_OWN.includes(phase))) await withStack(phases, progress);
   if (phases.includes('channels')) await channels(progress);
+  if (phases.includes('simulate')) await simulations(progress);
+}
+
+/** A simulated year of each shipped journey, beside an empty year. */
+async function simulations(progress: (line: string) => void) {
+  console.log('\nA simulated year per shipped journey (npm run simulate, in this process)...');
+  const { empty, journeys } = await benchSimulate(progress);
+  const cell = (text: string, width: number) => text.padEnd(width);
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(
+    `\n${cell('journey', 22)}${cell('the year', 11)}${cell('with start and stop', 22)}${cell('sent', 6)}vs an empty year`,
+  );
+  for (const r of [empty, ...journeys]) {
+    const vs = r === empty ? '' : `${(r.totalMs / empty.totalMs).toFixed(2)}x`;
+    console.log(
+      `${cell(r.journey, 22)}${cell(s(r.simulatedMs), 11)}${cell(s(r.totalMs), 22)}${cell(String(r.sent), 6)}${vs}`,
+    );
+  }
+  const slowest = Math.max(...journeys.map((r) => r.totalMs));
+  console.log(`slowest year with start and stop: ${s(slowest)} (target: under 10 s)`);
 }
 
 async function withStack(phases: readonly Phase[], progress: (line: string) => void): Promise<void> {
   const concurrency = arg('concurrency', 64);
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
 
   console.log('Starting a dev server, PostgreSQL, an SMTP sink, the worker, the dispatcher and the API...');
   const mailed = new Map<string, number>();

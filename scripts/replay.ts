@@ -3,6 +3,7 @@
 // reports those it would break (docs/deploying.md). Exit code 0 none, 1 some, 2 no check.
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { runReplayCommand } from '../src/temporal/replay-check-command';
+import { exitWhenWritten } from './exit-when-written';
 
 // The report says what failed: the SDK's own log of each failed replay (with a stack) would only
 // repeat it. Anything else the SDK logs as an error is shown, one line each.
@@ -14,18 +15,10 @@ Runtime.install({
   telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
 });
 
-/** Exits once what was written has reached stdout and stderr (the installed runtime would keep the process up). */
-const exit = (code: number): void => {
-  let pending = 2;
-  const done = () => --pending === 0 && process.exit(code);
-  process.stdout.write('', done);
-  process.stderr.write('', done);
-};
-
 runReplayCommand(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
-}).then(exit, (err: Error) => {
+}).then(exitWhenWritten, (err: Error) => {
   process.stderr.write(`replay: ${err.message}\n`);
-  exit(2);
+  exitWhenWritten(2);
 });

@@ -10,6 +10,8 @@ import { currentAttempt, whileHeartbeating } from './heartbeat';
 export interface WebhookDeps extends DeliveryDeps {
   /** Standard Webhooks secret (whsec_…); undefined: a webhook step is recorded `failed`, saying so. */
   webhookSecret: string | undefined;
+  /** Makes the call: the global fetch, or the simulator's, which answers for the shop. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -58,7 +60,7 @@ async function call(deps: WebhookDeps, req: WebhookRequest): Promise<WebhookOutc
   await markSending(deps.pool, messageId, { header: id }); // a call has no language
   let response: Response;
   try {
-    response = await fetch(req.url, {
+    response = await (deps.fetch ?? fetch)(req.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
