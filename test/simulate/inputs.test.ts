@@ -406,8 +406,8 @@ describe('readTimelineFile', () => {
     );
   });
 
-  test('type is required and must be a Segment call type', () => {
-    const types = 'identify, track, page, screen, group, alias';
+  test('type is required and must be a Segment call type, or the catalogue call', () => {
+    const types = 'identify, track, page, screen, group, alias, products';
     expect(
       inputError(() =>
         read('type.json', [
@@ -430,6 +430,15 @@ describe('readTimelineFile', () => {
     );
     expect(inputError(() => read('track-empty.json', [{ at: '+2h', type: 'track', event: '' }]))).toBe(
       'track-empty.json, event 1 (at "+2h"): a track call needs "event", a non-empty string, got ""',
+    );
+  });
+
+  test('the catalogue call is the shop’s: its products as they are, no customer or context added', () => {
+    const products = [{ id: 'kettle', name: 'Kettle', inStock: true }];
+    const [entry] = read('catalogue.json', [{ at: '+1d', type: 'products', products }]);
+    expect(entry.call).toEqual({ type: 'products', products });
+    expect(inputError(() => read('no-products.json', [{ at: '+0', type: 'products' }]))).toBe(
+      'no-products.json, event 1 (at "+0"): a products call needs "products", a list of the catalogue\'s products',
     );
   });
 });
