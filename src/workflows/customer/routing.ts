@@ -19,8 +19,13 @@ const ENTERED_LIMIT = 200;
 
 const instance = (journey: string, key?: string): string => (key === undefined ? journey : `${journey}:${key}`);
 
+/**
+ * The journey's configuration section; undefined in a customer run whose configuration was loaded
+ * before the journey existed (a run keeps the configuration it began with): there, the journey is
+ * neither started nor forwarded to, until the run continues as new with today's configuration.
+ */
 export function journeyConfig(entry: JourneyEntry, config: JourneysConfig) {
-  return config.journeys[entry.config];
+  return config.journeys[entry.config] as JourneysConfig['journeys'][typeof entry.config] | undefined;
 }
 
 /**
@@ -37,8 +42,9 @@ export function forwardTargets(
   return Object.entries(state.running)
     .filter(([, run]) => {
       const entry = registry.find((e) => e.name === run.journey);
-      if (!entry) return false;
-      const listens = [...entry.listensTo(journeyConfig(entry, config)), ...formerly(entry)];
+      const section = entry && journeyConfig(entry, config);
+      if (!entry || !section) return false;
+      const listens = [...entry.listensTo(section), ...formerly(entry)];
       if (!listens.includes(event.event)) return false;
       const eventKey = entry.key?.(event);
       return eventKey === undefined || eventKey === run.key;
@@ -57,7 +63,7 @@ export function journeysToStart(
   const starts: Start[] = [];
   for (const entry of registry) {
     const c = journeyConfig(entry, config);
-    if (!c.enabled || !entry.startsOn(c).includes(event.event)) continue;
+    if (!c?.enabled || !entry.startsOn(c).includes(event.event)) continue;
     if (entry.when && !entry.when(event, state, c)) continue;
     const key = entry.key?.(event);
     if (entry.key && key === undefined) continue; // a keyed journey needs its key (cart id, order id...)
