@@ -34,7 +34,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'src/journeys/*/journey.ts', 'src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

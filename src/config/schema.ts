@@ -1,50 +1,12 @@
-import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { DEFAULT_FRESHNESS_WINDOW } from '../shared/customer';
 import { senderAddress } from './sender';
+import { cap, duration, localTime, topicId } from './journey-config';
+import { journeySections } from './journeys';
 
 // The journey configuration: every timing, threshold and template name a journey uses.
 // Defaults are the marketing brief's; a JSON file (JOURNEYS_CONFIG) and JOURNEYS__a__b=value
 // environment variables override them. Durations read like "2 days", "1 hour", "90m".
-
-const duration = z.string().refine(
-  (v) => {
-    try {
-      return msToNumber(v as never) > 0;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a duration such as "2 days", "1 hour" or "90m"' },
-);
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM (24-hour)');
-const template = z.string().min(1);
-const share = z.number().min(0).max(1);
-const cap = z.strictObject({ max: z.number().int().positive(), per: duration });
-const topicId = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a topic id such as offers (lower case, digits, dashes)');
-/** The subscription topic a journey's marketing belongs to: customers may leave one topic and keep the others. */
-const topic = (id: string) => ({ topic: topicId.default(id) });
-
-/** What every journey has: an on/off switch, a holdout share, A/B variants, a group on finish. */
-const common = {
-  enabled: z.boolean().default(true),
-  /** Share of entrants (0..1) who enter but receive nothing, to measure lift. */
-  holdoutShare: share.default(0),
-  /** A/B split, deterministic per customer; empty means no split. */
-  variants: z.array(z.strictObject({ name: z.string().min(1), weight: z.number().positive() })).default([]),
-  /** On finish, copy the customer to a group, or move them there (leaving `from`). */
-  finish: z
-    .strictObject({
-      group: z.string().min(1),
-      from: z.array(z.string()).default([]),
-      on: z.array(z.string()).optional(),
-    })
-    .optional(),
-};
-
-const incentive = z.strictObject({ code: z.string(), percentOff: z.number().positive().max(100) });
 
 export const configSchema = z
   .strictObject({
@@ -138,153 +100,7 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
-    journeys: z
-      .strictObject({
-        welcome: z
-          .strictObject({
-            ...common,
-            ...topic('news'),
-            trigger: z.string().default('Signed Up'),
-            confirmReminderAfter: duration.default('2 days'),
-            confirmGiveUpAfter: duration.default('5 days'),
-            bestContentAfter: duration.default('2 days'),
-            profileAfter: duration.default('7 days'),
-            incentive: incentive.default({ code: 'WELCOME10', percentOff: 10 }),
-            templates: z
-              .strictObject({
-                confirm: template.default('welcome-confirm'),
-                confirmReminder: template.default('welcome-confirm-reminder'),
-                welcome: template.default('welcome'),
-                bestContent: template.default('welcome-best-content'),
-                completeProfile: template.default('welcome-complete-profile'),
-              })
-              .prefault({}),
-          })
-          .prefault({}),
-        abandonedCart: z
-          .strictObject({
-            ...common,
-            ...topic('reminders'),
-            firstReminderAfter: duration.default('1 hour'),
-            secondReminderAfter: duration.default('24 hours'),
-            incentive: incentive.default({ code: 'COMEBACK10', percentOff: 10 }),
-            /** The incentive goes by text to customers who agreed to texts (by email otherwise); false: always email. */
-            incentiveBySms: z.boolean().default(true),
-            /** Still no order this long after the incentive: the cart is lost. */
-            lostAfter: duration.default('3 days'),
-            /** Told of a lost cart (a signed POST: the shop's CRM, say); null: no call. */
-            lostCartWebhook: z
-              .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
-              .nullable()
-              .default(null),
-            templates: z
-              .strictObject({
-                reminder: template.default('cart-reminder'),
-                reminderWithIncentive: template.default('cart-reminder-incentive'),
-              })
-              .prefault({}),
-          })
-          .prefault({}),
-        postPurchase: z
-          .strictObject({
-            ...common,
-            ...topic('offers'),
-            crossSellAfter: duration.default('3 days'),
-            feedbackAfter: duration.default('14 days'),
-            crossSellCount: z.number().int().min(1).max(12).default(3),
-            templates: z
-              .strictObject({
-                confirmation: template.default('order-confirmation'),
-                /** The confirmation by text as well (its sms.<locale>.liquid), to customers with a number; null: email only. */
-                confirmationText: template.nullable().default(null),
-                crossSell: template.default('cross-sell'),
-                feedback: template.default('review-request'),
-                survey: template.default('satisfaction-survey'),
-              })
-              .prefault({}),
-          })
-          .prefault({}),
-        birthday: z
-          .strictObject({
-            ...common,
-            ...topic('offers'),
-            sendAt: localTime.default('09:00'),
-            offer: incentive.default({ code: 'BIRTHDAY15', percentOff: 15 }),
-            templates: z.strictObject({ offer: template.default('birthday-offer') }).prefault({}),
-          })
-          .prefault({}),
-        anniversary: z
-          .strictObject({
-            ...common,
-            ...topic('offers'),
-            sendAt: localTime.default('09:00'),
-            templates: z.strictObject({ anniversary: template.default('anniversary') }).prefault({}),
-          })
-          .prefault({}),
-        reengagement: z
-          .strictObject({
-            ...common,
-            ...topic('offers'),
-            silenceAfter: duration.default('90 days'),
-            winBackAfter: duration.default('30 days'),
-            sunsetAfter: duration.default('30 days'),
-            sunsetGroup: z.string().default('sunset'),
-            reentryCooldown: duration.default('30 days'),
-            offer: incentive.default({ code: 'MISSYOU20', percentOff: 20 }),
-            templates: z
-              .strictObject({
-                checkIn: template.default('reengagement-check-in'),
-                winBack: template.default('win-back'),
-              })
-              .prefault({}),
-          })
-          .prefault({}),
-        leadNurture: z
-          .strictObject({
-            ...common,
-            ...topic('news'),
-            trigger: z.string().default('Lead Captured'),
-            conversion: z.string().default('Order Completed'),
-            emails: z
-              .array(z.strictObject({ after: duration, template }))
-              .min(1)
-              .default([
-                { after: '1 day', template: 'nurture-1' },
-                { after: '3 days', template: 'nurture-2' },
-                { after: '7 days', template: 'nurture-3' },
-              ]),
-          })
-          .prefault({}),
-        loyalty: z
-          .strictObject({
-            ...common,
-            ...topic('offers'),
-            afterOrders: z.number().int().min(1).default(5),
-            afterSpend: z.number().positive().default(500),
-            /** After the qualifying order, so the ask does not land beside its confirmation. */
-            sendAfter: duration.default('3 days'),
-            templates: z.strictObject({ reviewAndReferral: template.default('loyalty-review-referral') }).prefault({}),
-          })
-          .prefault({}),
-        browseAbandonment: z
-          .strictObject({
-            ...common,
-            ...topic('reminders'),
-            remindAfter: duration.default('4 hours'),
-            reentryCooldown: duration.default('7 days'),
-            templates: z.strictObject({ reminder: template.default('browse-reminder') }).prefault({}),
-          })
-          .prefault({}),
-        backInStock: z
-          .strictObject({
-            ...common,
-            ...topic('reminders'),
-            expireAfter: duration.default('90 days'),
-            templates: z.strictObject({ backInStock: template.default('back-in-stock') }).prefault({}),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
+    journeys: z.strictObject(journeySections).prefault({}),
   })
   .superRefine((config, ctx) => {
     // A journey's topic is one the preference centre offers, or its customers could not leave it.

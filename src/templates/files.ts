@@ -21,6 +21,31 @@ export async function listTemplate(dir: string, template: string): Promise<Set<s
   return listFolder(path.join(dir, template));
 }
 
+/** A template's folder and the names of its files. */
+export interface TemplateFolder {
+  folder: string;
+  files: Set<string>;
+}
+
+/** The template's folder in the first of `roots` that has it; undefined when none does. */
+export async function findTemplate(roots: readonly string[], template: string): Promise<TemplateFolder | undefined> {
+  for (const root of roots) {
+    const files = await listTemplate(root, template);
+    if (files) return { folder: path.join(root, template), files };
+  }
+  return undefined;
+}
+
+/** Each journey's own templates folder (`<journeysDir>/<name>/templates`), in name order. */
+export function journeyTemplateRoots(journeysDir: string): string[] {
+  if (!fs.existsSync(journeysDir)) return [];
+  return fs
+    .readdirSync(journeysDir)
+    .sort()
+    .map((name) => path.join(journeysDir, name, 'templates'))
+    .filter((folder) => fs.existsSync(folder));
+}
+
 /** The file names of the SMS keyword replies (`_sms-replies/`); undefined when there is no such folder. */
 export async function listSmsReplies(dir: string): Promise<Set<string> | undefined> {
   return listFolder(path.join(dir, SMS_REPLIES_FOLDER));

@@ -3,7 +3,16 @@ import path from 'node:path';
 import type { Template } from 'liquidjs';
 import { createEngines, type Engines } from './engine';
 import { TemplateError } from './errors';
-import { listSmsReplies, listTemplate, pickLocale, pickSmsFile, type LocaleFiles, type SmsFile } from './files';
+import {
+  findTemplate,
+  journeyTemplateRoots,
+  listSmsReplies,
+  pickLocale,
+  pickSmsFile,
+  type LocaleFiles,
+  type SmsFile,
+  type TemplateFolder,
+} from './files';
 import { canonicalLocale, localeChain } from './locale';
 import { liquidFailure } from './liquid-errors';
 import { MjmlInvalid, mjmlToHtml } from './mjml';
@@ -59,6 +68,8 @@ export interface Renderer {
 
 /** One template in one locale, parsed. */
 interface Compiled {
+  /** Its folder's path. */
+  folder: string;
   files: LocaleFiles;
   engines: Engines;
   subject: Template[];
@@ -76,13 +87,15 @@ interface CompiledSms extends SmsFile {
 
 export function createRenderer(opts: RendererOptions): Renderer {
   const dir = opts.dir ?? path.join(__dirname);
+  // Template folders: the shared ones here, then each journey's own (src/journeys/<name>/templates).
+  const roots = opts.dir ? [dir] : [dir, ...journeyTemplateRoots(path.join(__dirname, '..', 'journeys'))];
   const canonical = canonicalLocale(opts.defaultLocale);
   if (!canonical) throw new Error(`defaultLocale: "${opts.defaultLocale}" is not a locale tag`);
   const defaultLocale: string = canonical;
   const defaultCurrency = opts.defaultCurrency ?? 'USD';
   const stats: RendererStats = { compiles: 0, fileReads: 0, renders: 0 };
   // Promises, so concurrent first renders share one read; a failure is not cached.
-  const listings = new Map<string, Promise<Set<string> | undefined>>();
+  const listings = new Map<string, Promise<TemplateFolder | undefined>>();
   const compiled = new Map<string, Promise<Compiled>>();
   const engines = new Map<string, Engines>();
   // SMS texts by folder and file: `_sms-replies/stop.de.liquid` cannot clash with a template's, as
@@ -106,24 +119,25 @@ export function createRenderer(opts: RendererOptions): Renderer {
     return e;
   }
 
-  async function read(template: string, file: string): Promise<string> {
+  async function read(folder: string, file: string): Promise<string> {
     stats.fileReads++;
-    return fs.promises.readFile(path.join(dir, template, file), 'utf8');
+    return fs.promises.readFile(path.join(folder, file), 'utf8');
   }
 
-  async function compile(template: string, files: LocaleFiles): Promise<Compiled> {
+  async function compile(template: string, folder: string, files: LocaleFiles): Promise<Compiled> {
     stats.compiles++;
     const { locale } = files;
     const e = enginesFor(locale);
     const parse = async (engine: Engines['html'], file: string) => {
-      const source = await read(template, file);
+      const source = await read(folder, file);
       try {
-        return engine.parse(source, path.join(dir, template, file));
+        return engine.parse(source, path.join(folder, file));
       } catch (err) {
         throw liquidFailure(err, { template, locale, file });
       }
     };
     return {
+      folder,
       files,
       engines: e,
       subject: await parse(e.text, files.subject),
@@ -132,19 +146,19 @@ export function createRenderer(opts: RendererOptions): Renderer {
     };
   }
 
-  async function templateFiles(template: string, locale: string | undefined): Promise<Set<string>> {
+  async function templateFiles(template: string, locale: string | undefined): Promise<TemplateFolder> {
     const listing = await cached(listings, template, () => {
       stats.fileReads++;
-      return listTemplate(dir, template);
+      return findTemplate(roots, template);
     });
     if (!listing) throw new TemplateError('unknown template', { template, locale });
     return listing;
   }
 
   async function load(template: string, locale: string | undefined): Promise<Compiled> {
-    const listing = await templateFiles(template, locale);
+    const { folder, files: listing } = await templateFiles(template, locale);
     const files = pickLocale(template, listing, localeChain(locale, defaultLocale));
-    return cached(compiled, `${template}/${files.locale}`, () => compile(template, files));
+    return cached(compiled, `${template}/${files.locale}`, () => compile(template, folder, files));
   }
 
   async function render(template: string, locale: string | undefined, data: Record<string, unknown>) {
@@ -169,7 +183,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     const mjml = await liquid(c.engines.html, c.body, scope, c.files.body);
     let html: string;
     try {
-      html = await mjmlToHtml(mjml, path.join(dir, template, c.files.body));
+      html = await mjmlToHtml(mjml, path.join(c.folder, c.files.body));
     } catch (err) {
       const reason = err instanceof MjmlInvalid ? err.message : `MJML failed: ${String(err)}`;
       throw new TemplateError(reason, { ...where, file: c.files.body, cause: err });
@@ -179,21 +193,21 @@ export function createRenderer(opts: RendererOptions): Renderer {
     return { subject, html, text, locale: c.files.locale };
   }
 
-  async function compileSms(folder: string, picked: SmsFile): Promise<CompiledSms> {
+  async function compileSms(folder: string, at: string, picked: SmsFile): Promise<CompiledSms> {
     stats.compiles++;
     const e = enginesFor(picked.locale);
-    const source = await read(folder, picked.file);
+    const source = await read(at, picked.file);
     try {
-      return { ...picked, folder, engines: e, text: e.text.parse(source, path.join(dir, folder, picked.file)) };
+      return { ...picked, folder, engines: e, text: e.text.parse(source, path.join(at, picked.file)) };
     } catch (err) {
       throw liquidFailure(err, { template: folder, locale: picked.locale, file: picked.file });
     }
   }
 
   /** The folder's SMS text for `locale` (`part`: the file's first name, `sms` or a reply's keyword), compiled once. */
-  async function loadSms(folder: string, files: Set<string>, locale: string | undefined, part?: string) {
+  async function loadSms(folder: string, at: string, files: Set<string>, locale: string | undefined, part?: string) {
     const picked = pickSmsFile(folder, files, localeChain(locale, defaultLocale), part);
-    return cached(compiledSms, `${folder}/${picked.file}`, () => compileSms(folder, picked));
+    return cached(compiledSms, `${folder}/${picked.file}`, () => compileSms(folder, at, picked));
   }
 
   /** With the text engine: a text message is plain text, so a `&` in a name stays `&`. */
@@ -214,8 +228,8 @@ export function createRenderer(opts: RendererOptions): Renderer {
   }
 
   async function renderSms(template: string, locale: string | undefined, data: Record<string, unknown>) {
-    const listing = await templateFiles(template, locale);
-    return renderCompiledSms(await loadSms(template, listing, locale), data);
+    const { folder, files } = await templateFiles(template, locale);
+    return renderCompiledSms(await loadSms(template, folder, files, locale), data);
   }
 
   async function renderSmsReply(keyword: SmsReplyKeyword, locale: string | undefined, data: Record<string, unknown>) {
@@ -228,7 +242,10 @@ export function createRenderer(opts: RendererOptions): Renderer {
       return listSmsReplies(dir);
     });
     if (!listing) throw new TemplateError('no SMS replies folder', { template: SMS_REPLIES_FOLDER, locale });
-    return renderCompiledSms(await loadSms(SMS_REPLIES_FOLDER, listing, locale, keyword), data);
+    return renderCompiledSms(
+      await loadSms(SMS_REPLIES_FOLDER, path.join(dir, SMS_REPLIES_FOLDER), listing, locale, keyword),
+      data,
+    );
   }
 
   return { render, renderSms, renderSmsReply, stats };

@@ -13,7 +13,7 @@ import { RecentIds } from './customer/recent-ids';
 import type { RestockPageResult } from '../shared/back-in-stock';
 import { BATCH_PAGE_SIZE } from '../shared/sending';
 import { activities, announcing, olderPatch } from './dsl/activities';
-import { backInStockJourney } from './journeys/back-in-stock';
+import { backInStockJourney } from '../journeys/back-in-stock/journey';
 
 export interface ProductInput {
   productId: string;

@@ -1,19 +1,20 @@
 import type { JourneyEntry } from './dsl/journey-entry';
-import { abandonedCartJourney } from './journeys/abandoned-cart';
-import { anniversaryJourney } from './journeys/anniversary';
-import { backInStockJourney } from './journeys/back-in-stock';
-import { birthdayJourney } from './journeys/birthday';
-import { browseAbandonmentJourney } from './journeys/browse-abandonment';
-import { leadNurtureJourney } from './journeys/lead-nurture';
-import { loyaltyJourney } from './journeys/loyalty';
-import { postPurchaseJourney } from './journeys/post-purchase';
-import { reengagementJourney } from './journeys/reengagement';
-import { welcomeJourney } from './journeys/welcome';
+import { abandonedCartJourney } from '../journeys/abandoned-cart/journey';
+import { anniversaryJourney } from '../journeys/anniversary/journey';
+import { backInStockJourney } from '../journeys/back-in-stock/journey';
+import { birthdayJourney } from '../journeys/birthday/journey';
+import { browseAbandonmentJourney } from '../journeys/browse-abandonment/journey';
+import { leadNurtureJourney } from '../journeys/lead-nurture/journey';
+import { loyaltyJourney } from '../journeys/loyalty/journey';
+import { postPurchaseJourney } from '../journeys/post-purchase/journey';
+import { reengagementJourney } from '../journeys/re-engagement/journey';
+import { welcomeJourney } from '../journeys/welcome/journey';
 
 /**
- * Which event starts which journey, keyed how, re-entered when. Adding a journey: one file in
- * journeys/, one line here, its export in index.ts, its templates and its config keys
- * (src/config/schema.ts).
+ * Which event starts which journey, keyed how, re-entered when. Adding a journey: its folder in
+ * src/journeys/ (journey.ts, config.ts), a line here, its export in index.ts and its section in
+ * src/config/journeys.ts (test/foundation/journey-places.test.ts holds the lists together), its
+ * templates in src/templates/. `npm run new:journey <name>` does all of it.
  */
 export const registry: JourneyEntry[] = [
   welcomeJourney,

@@ -1,4 +1,4 @@
-import { abandonedCart } from '../../src/workflows/journeys/abandoned-cart';
+import { abandonedCart } from '../../src/journeys/abandoned-cart/journey';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
@@ -6,7 +6,7 @@ import { recordHistory } from '../helpers/histories';
 const HOUR = 3600_000;
 
 describe('abandoned cart journey', () => {
-  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/abandoned-cart'));
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/journeys/abandoned-cart/journey'));
   beforeEach(() => {
     stub.carts['cart-1'] = [{ productId: 'p-1', name: 'Trail shoes', quantity: 1, price: 120 }];
   });

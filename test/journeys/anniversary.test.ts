@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { CustomerSnapshot } from '../../src/shared/journey';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { anniversary } from '../../src/workflows/journeys/anniversary';
+import { anniversary } from '../../src/journeys/anniversary/journey';
 import { journeyInput, track, useJourneySuite, type Sent } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 import { signalsTaken } from '../helpers/signals-taken';
@@ -13,7 +13,7 @@ const WORK_MARGIN = 10 * 60_000;
 const HOUR_FORMAT = 'yyyy-MM-dd HH';
 
 describe('anniversary journey', () => {
-  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/anniversary'));
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/journeys/anniversary/journey'));
   const started: WorkflowHandle[] = [];
   // The journey never ends by itself: stop each test's workflow, passed or failed.
   afterEach(async () => {

@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { CustomerProfile } from '../../src/shared/customer';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
-import { birthday } from '../../src/workflows/journeys/birthday';
+import { birthday } from '../../src/journeys/birthday/journey';
 import { identify, journeyInput, useJourneySuite, type Sent } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
 import { signalsTaken } from '../helpers/signals-taken';
@@ -14,7 +14,7 @@ const HOUR_FORMAT = 'yyyy-MM-dd HH';
 const OFFER = { code: 'BIRTHDAY15', percentOff: 15 };
 
 describe('birthday journey', () => {
-  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/birthday'));
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/journeys/birthday/journey'));
   const started: WorkflowHandle[] = [];
   // The journey never ends by itself: stop each test's workflow, passed or failed.
   afterEach(async () => {

@@ -12,7 +12,7 @@ const HOUR = 3600_000;
 describe('the README worked example: browse abandonment', () => {
   it('is the shipped journey file, word for word', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-    const file = fs.readFileSync(path.join(root, 'src/workflows/journeys/browse-abandonment.ts'), 'utf8');
+    const file = fs.readFileSync(path.join(root, 'src/journeys/browse-abandonment/journey.ts'), 'utf8');
     const section = readme.slice(readme.indexOf('## Write your own journey'));
     const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
     expect(block).toBe(file);

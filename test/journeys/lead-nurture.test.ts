@@ -1,4 +1,4 @@
-import { leadNurture, leadNurtureJourney } from '../../src/workflows/journeys/lead-nurture';
+import { leadNurture, leadNurtureJourney } from '../../src/journeys/lead-nurture/journey';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import type { JourneysConfig } from '../../src/config/schema';
 import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
@@ -8,7 +8,7 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 describe('lead nurture journey', () => {
-  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/lead-nurture'));
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/journeys/lead-nurture/journey'));
 
   const start = async (customerId: string, config?: JourneysConfig) => {
     const trigger = track('Lead Captured', { source: 'ebook' }, customerId);

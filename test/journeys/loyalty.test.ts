@@ -1,4 +1,4 @@
-import { loyalty, loyaltyJourney } from '../../src/workflows/journeys/loyalty';
+import { loyalty, loyaltyJourney } from '../../src/journeys/loyalty/journey';
 import { applyEvent, newCustomerState } from '../../src/workflows/customer/lifecycle';
 import { journeysToStart, recordEntry } from '../../src/workflows/customer/routing';
 import type { CustomerState } from '../../src/shared/customer';
@@ -9,7 +9,7 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 describe('loyalty journey', () => {
-  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/loyalty'));
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/journeys/loyalty/journey'));
 
   const run = async (customerId: string, orderProperties: Record<string, unknown> = {}) => {
     const trigger = track('Order Completed', { order_id: 'o-5', revenue: 80, ...orderProperties }, customerId);

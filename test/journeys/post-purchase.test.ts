@@ -1,4 +1,4 @@
-import { postPurchase, postPurchaseJourney } from '../../src/workflows/journeys/post-purchase';
+import { postPurchase, postPurchaseJourney } from '../../src/journeys/post-purchase/journey';
 import { applyEvent, newCustomerState } from '../../src/workflows/customer/lifecycle';
 import { forwardTargets, journeysToStart, recordEntry } from '../../src/workflows/customer/routing';
 import type { CustomerSnapshot } from '../../src/shared/journey';
@@ -21,7 +21,7 @@ const RELATED = ['Gaiters', 'Insoles', 'Laces', 'Headlamp'].map((name, i) => ({
 const RETURNING: Partial<CustomerSnapshot> = { orders: 3, totalSpent: 410, stage: 'repeat' };
 
 describe('post-purchase journey', () => {
-  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/post-purchase'));
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/journeys/post-purchase/journey'));
   beforeEach(() => {
     stub.related = RELATED;
   });

@@ -1,5 +1,5 @@
 import { tsToMs } from '@temporalio/common/lib/time';
-import { reengagement } from '../../src/workflows/journeys/reengagement';
+import { reengagement } from '../../src/journeys/re-engagement/journey';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
@@ -11,7 +11,7 @@ const DAY = 24 * 3600_000;
 const CONTINUE_AS_NEW_S = 300;
 
 describe('re-engagement journey', () => {
-  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/reengagement'));
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/journeys/re-engagement/journey'));
 
   const start = async (customerId: string, config = testConfig()) => {
     const trigger = track('Signed Up', {}, customerId);

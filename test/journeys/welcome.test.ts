@@ -1,4 +1,4 @@
-import { welcome, welcomeJourney } from '../../src/workflows/journeys/welcome';
+import { welcome, welcomeJourney } from '../../src/journeys/welcome/journey';
 import { eventSignal, journeyStateQuery } from '../../src/shared/signals';
 import { journeyInput, testConfig, track, useJourneySuite } from '../helpers/journeys';
 import { recordHistory } from '../helpers/histories';
@@ -7,7 +7,7 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 describe('welcome journey', () => {
-  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/workflows/journeys/welcome'));
+  const { env, stub, taskQueue } = useJourneySuite(require.resolve('../../src/journeys/welcome/journey'));
 
   const start = async (customerId: string, config = testConfig()) => {
     const input = journeyInput('welcome', 'welcome', { trigger: track('Signed Up', {}, customerId), config });

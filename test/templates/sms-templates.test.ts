@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { templateData } from '../../src/templates/context';
 import { createRenderer, type SmsReplyKeyword } from '../../src/templates/renderer';
 import { minimalCustomer, renderData, sampleGlobals, templateSamples } from '../fixtures/template-data';
 import { failure } from './helpers';
+import { templateFolders } from './template-folders';
 
-const templatesDir = path.join(__dirname, '../../src/templates');
+const folders = templateFolders();
 const renderer = createRenderer({ defaultLocale: 'en' });
 const LOCALES = ['en', 'de'] as const;
 const OPT_OUT = { en: 'Reply STOP to opt out.', de: 'Antworte STOP zum Abbestellen.' };
@@ -20,14 +20,12 @@ const shipped: Record<string, { marketing: boolean; shows: string[] }> = {
 };
 
 test('every template with SMS text is tested here, and has it in English and German', () => {
-  const folders = fs.readdirSync(templatesDir, { withFileTypes: true }).filter((d) => d.isDirectory());
-  const withSms = folders
-    .filter((d) => !d.name.startsWith('_'))
-    .filter((d) => fs.readdirSync(path.join(templatesDir, d.name)).some((f) => f.startsWith('sms.')))
-    .map((d) => d.name);
+  const withSms = [...folders]
+    .filter(([, folder]) => fs.readdirSync(folder).some((f) => f.startsWith('sms.')))
+    .map(([name]) => name);
   expect(withSms.sort()).toEqual(Object.keys(shipped).sort());
   for (const name of withSms) {
-    const files = fs.readdirSync(path.join(templatesDir, name));
+    const files = fs.readdirSync(folders.get(name)!);
     expect(files).toEqual(expect.arrayContaining(LOCALES.map((l) => `sms.${l}.liquid`)));
   }
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { configSchema } from '../../src/config/schema';
 import { createRenderer } from '../../src/templates/renderer';
+import { templateFolders } from './template-folders';
 import { minimalCustomer, renderData, sampleGlobals, templateSamples } from '../fixtures/template-data';
 
 /** Every template name the journeys use by default: each `templates` entry and the nurture emails. */
@@ -17,37 +18,38 @@ function configuredTemplates(): string[] {
   return [...names].sort();
 }
 
-const templatesDir = path.join(__dirname, '../../src/templates');
+const folders = templateFolders();
 const renderer = createRenderer({ defaultLocale: 'en' });
 const LOCALES = ['en', 'de'] as const;
 const templates = configuredTemplates();
 
-test('the default configuration names the 21 starter templates, each with a folder and sample data', () => {
-  expect(templates).toHaveLength(21);
+test('the default configuration names the templates with sample data (the 21 starters and any added since), each with a folder', () => {
+  expect(templates).toEqual(Object.keys(templateSamples).sort());
+  expect(templates.length).toBeGreaterThanOrEqual(21);
   for (const name of templates) {
-    expect(fs.existsSync(path.join(templatesDir, name))).toBe(true);
+    expect(folders.has(name)).toBe(true);
     expect(templateSamples[name]).toBeDefined();
   }
 });
 
 test('every template folder has a subject and a body in English and German', () => {
-  const folders = fs.readdirSync(templatesDir, { withFileTypes: true }).filter((d) => d.isDirectory());
-  const names = folders.map((d) => d.name).filter((n) => !n.startsWith('_'));
+  const names = [...folders.keys()];
   expect(names.sort()).toEqual(templates);
   for (const name of names) {
-    const files = fs.readdirSync(path.join(templatesDir, name));
+    const files = fs.readdirSync(folders.get(name)!);
     for (const locale of LOCALES)
       expect(files).toEqual(expect.arrayContaining([`subject.${locale}.liquid`, `body.${locale}.mjml`]));
   }
 });
 
 test('template sources are as written: no Liquid tag broken over lines (as a formatter would)', () => {
-  const sources = fs
-    .readdirSync(templatesDir, { recursive: true, encoding: 'utf8' })
+  const sharedDir = path.join(__dirname, '../../src/templates');
+  const sources = [sharedDir, ...folders.values()]
+    .flatMap((dir) => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)))
     .filter((f) => /\.(mjml|liquid)$/.test(f));
   expect(sources.length).toBeGreaterThan(84);
   for (const file of sources) {
-    const source = fs.readFileSync(path.join(templatesDir, file), 'utf8');
+    const source = fs.readFileSync(file, 'utf8');
     expect({ file, broken: /{%-?\s*$|^\s*-?%}|{{-?\s*$|^\s*-?}}/m.test(source) }).toEqual({ file, broken: false });
   }
 });

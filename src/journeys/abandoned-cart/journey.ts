@@ -2,10 +2,10 @@ import type { CommonJourneyConfig, JourneyConfigs } from '../../config/schema';
 import { Events, numberProp, prop, type CustomerEvent } from '../../shared/events';
 import type { CartLine } from '../../shared/activities';
 import type { CustomerChannel, JourneyInput, JourneyResult } from '../../shared/journey';
-import { activities, channelsApply } from '../dsl/activities';
-import { defineJourney } from '../dsl/journey-entry';
-import type { Journey } from '../dsl/journey';
-import { runJourney } from '../dsl/run-journey';
+import { activities, channelsApply } from '../../workflows/dsl/activities';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import type { Journey } from '../../workflows/dsl/journey';
+import { runJourney } from '../../workflows/dsl/run-journey';
 
 type Config = JourneyConfigs['abandonedCart'];
 

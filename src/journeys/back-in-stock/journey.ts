@@ -3,9 +3,9 @@ import type { JourneyConfigs } from '../../config/schema';
 import { BACK_IN_STOCK, productDetails } from '../../shared/back-in-stock';
 import { Events, prop, type CustomerEvent } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { activities } from '../dsl/activities';
-import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/run-journey';
+import { activities } from '../../workflows/dsl/activities';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import { runJourney } from '../../workflows/dsl/run-journey';
 
 type Config = JourneyConfigs['backInStock'];
 

@@ -2,9 +2,9 @@ import { IANAZone } from 'luxon';
 import type { JourneyConfigs } from '../../config/schema';
 import { Events, type CustomerEvent } from '../../shared/events';
 import type { CustomerSnapshot, JourneyResult } from '../../shared/journey';
-import { defineJourney } from '../dsl/journey-entry';
-import { monthDayOf } from '../dsl/local-time';
-import { everyYear, type YearlyInput } from '../dsl/yearly';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import { monthDayOf } from '../../workflows/dsl/local-time';
+import { everyYear, type YearlyInput } from '../../workflows/dsl/yearly';
 
 type Config = JourneyConfigs['birthday'];
 

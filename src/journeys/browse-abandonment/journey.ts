@@ -1,8 +1,8 @@
 import type { JourneyConfigs } from '../../config/schema';
 import { Events } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/run-journey';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import { runJourney } from '../../workflows/dsl/run-journey';
 
 type Config = JourneyConfigs['browseAbandonment'];
 

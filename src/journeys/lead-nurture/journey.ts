@@ -1,7 +1,7 @@
 import type { JourneyConfigs } from '../../config/schema';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/run-journey';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import { runJourney } from '../../workflows/dsl/run-journey';
 
 type Config = JourneyConfigs['leadNurture'];
 

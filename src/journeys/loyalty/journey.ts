@@ -1,9 +1,9 @@
 import type { JourneyConfigs } from '../../config/schema';
 import { Events, prop } from '../../shared/events';
-import { activities, olderPatch } from '../dsl/activities';
+import { activities, olderPatch } from '../../workflows/dsl/activities';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/run-journey';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import { runJourney } from '../../workflows/dsl/run-journey';
 
 type Config = JourneyConfigs['loyalty'];
 

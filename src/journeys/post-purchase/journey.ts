@@ -2,10 +2,10 @@ import type { Duration } from '@temporalio/common';
 import type { JourneyConfigs } from '../../config/schema';
 import { Events, numberProp, prop, type CustomerEvent, type EventMatch, type JsonObject } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { activities, channelsApply, olderPatch } from '../dsl/activities';
-import { after } from '../dsl/after';
-import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/run-journey';
+import { activities, channelsApply, olderPatch } from '../../workflows/dsl/activities';
+import { after } from '../../workflows/dsl/after';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import { runJourney } from '../../workflows/dsl/run-journey';
 
 type Config = JourneyConfigs['postPurchase'];
 

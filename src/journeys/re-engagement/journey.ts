@@ -11,10 +11,10 @@ import type { JourneyConfigs } from '../../config/schema';
 import { Events, type CustomerEvent } from '../../shared/events';
 import { eventSignal } from '../../shared/signals';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { activities, olderPatch } from '../dsl/activities';
-import { defineJourney } from '../dsl/journey-entry';
-import type { Journey } from '../dsl/journey';
-import { runJourney } from '../dsl/run-journey';
+import { activities, olderPatch } from '../../workflows/dsl/activities';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import type { Journey } from '../../workflows/dsl/journey';
+import { runJourney } from '../../workflows/dsl/run-journey';
 
 type Config = JourneyConfigs['reengagement'];
 

@@ -1,9 +1,9 @@
 import type { JourneyConfigs } from '../../config/schema';
 import { Events, leavesEmailMarketing } from '../../shared/events';
 import type { JourneyInput, JourneyResult } from '../../shared/journey';
-import { after } from '../dsl/after';
-import { defineJourney } from '../dsl/journey-entry';
-import { runJourney } from '../dsl/run-journey';
+import { after } from '../../workflows/dsl/after';
+import { defineJourney } from '../../workflows/dsl/journey-entry';
+import { runJourney } from '../../workflows/dsl/run-journey';
 
 type Config = JourneyConfigs['welcome'];
 

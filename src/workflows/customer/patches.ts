@@ -1,6 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import type { JourneyEntry } from '../dsl/journey-entry';
-import { SIGNS_OF_LIFE_LOOKED_UP } from '../journeys/reengagement';
+import { SIGNS_OF_LIFE_LOOKED_UP } from '../../journeys/re-engagement/journey';
 
 /**
  * Since this patch a customer run decides its patches in its first activation, before it awaits
