@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmsProvider } from '../activities/sms-provider';
 import type { JourneyActivities } from '../shared/activities';
@@ -129,7 +130,21 @@ export class Capture {
       workflowId: Context.current().info.workflowExecution?.workflowId ?? '',
       status: 'running',
     };
-    const outcome = await this.current.run(attempt, run);
+    let outcome: T;
+    try {
+      outcome = await this.current.run(attempt, run);
+    } catch (err) {
+      // A permanent failure (a template that does not render, a refusal) is the journey's `failed`
+      // send; any other the activity's retry takes again.
+      const permanent = err instanceof ApplicationFailure && err.nonRetryable;
+      this.attempts.push({
+        ...attempt,
+        at: this.simulatedNow,
+        status: 'failed',
+        reason: `${(err as Error).message}${permanent ? '' : ' (retried)'}`,
+      });
+      throw err;
+    }
     attempt.at = this.simulatedNow;
     attempt.status = outcome.status;
     if (outcome.reason) attempt.reason = outcome.reason;
