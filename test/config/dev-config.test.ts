@@ -11,10 +11,11 @@ const DEV_CONFIG = path.join(__dirname, '..', '..', 'config', 'dev.json');
 const seconds = (duration: string): number => msToNumber(duration as never) / 1000;
 
 /**
- * Each journey's first wait before it sends something, or why it has none. Typed over every
- * journey in the schema: a new journey does not compile here until someone decides its delay.
+ * Each shipped journey's first wait before it sends something, or why it has none. A journey added
+ * since (npm run new:journey) is held to a plainer rule below: every wait in its dev section at
+ * most 60 s.
  */
-const firstDelay: { [K in keyof JourneyConfigs]: (c: JourneyConfigs[K]) => string | { none: string } } = {
+const firstDelay: { [K in keyof JourneyConfigs]?: (c: JourneyConfigs[K]) => string | { none: string } } = {
   // The confirmation goes out at once; the reminder is the first wait.
   welcome: (c) => c.confirmReminderAfter,
   abandonedCart: (c) => c.firstReminderAfter,
@@ -61,19 +62,25 @@ describe('config/dev.json', () => {
   it('is taken whole: every setting in it is one the schema knows, with its value', () => {
     const raw: unknown = JSON.parse(fs.readFileSync(DEV_CONFIG, 'utf8'));
     expect(settingsNotTaken(raw, config)).toEqual([]);
-    expect(Object.keys(config.journeys).sort()).toEqual(Object.keys(firstDelay).sort());
   });
 
-  const cases = (Object.keys(firstDelay) as (keyof JourneyConfigs)[]).map((name) => {
-    const delay = (firstDelay[name] as (c: unknown) => string | { none: string })(config.journeys[name]);
+  const cases = (Object.keys(config.journeys) as (keyof JourneyConfigs)[]).map((name) => {
+    const rule = firstDelay[name] as ((c: unknown) => string | { none: string }) | undefined;
+    if (!rule)
+      return {
+        name,
+        delays: durations(config.journeys[name], name).map(([, d]) => d),
+        title: 'every wait at most 60 s',
+      };
+    const delay = rule(config.journeys[name]);
     return typeof delay === 'string'
-      ? { name, delay, title: `first email after ${delay}, at most 60 s` }
-      : { name, delay: undefined, title: `no first delay: ${delay.none}` };
+      ? { name, delays: [delay], title: `first email after ${delay}, at most 60 s` }
+      : { name, delays: [], title: `no first delay: ${delay.none}` };
   });
 
-  it.each(cases)('$name: $title', ({ name, delay }) => {
+  it.each(cases)('$name: $title', ({ name, delays }) => {
     expect(config.journeys[name].enabled).toBe(true);
-    if (delay !== undefined) expect(seconds(delay)).toBeLessThanOrEqual(60);
+    for (const delay of delays) expect({ delay, seconds: seconds(delay) <= 60 }).toEqual({ delay, seconds: true });
   });
 
   it('re-engages after minutes: visible in a session, yet long after the short journeys have finished', () => {
