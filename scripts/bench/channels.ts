@@ -19,7 +19,7 @@ import type { Pool, QueryResult } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { createSendEmail, type EmailDeps } from '../../src/activities/email';
-import { messageLinks, shortenLinks, trackHtml, type LinkSettings } from '../../src/activities/links';
+import { messageLinks, shortenLinks, trackHtml, type LinkSettings } from '../../src/tracking/links';
 import { createMailer } from '../../src/activities/mailer';
 import { createSendSms, type SmsDeps } from '../../src/activities/sms';
 import { createSmsProvider } from '../../src/activities/sms-provider';

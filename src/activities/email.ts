@@ -6,7 +6,7 @@ import { names, type Recipient } from '../db/send-decision';
 import { templateData } from '../templates/context';
 import { deliver, type Channel, type DeliveryDeps } from './deliver';
 import { whileHeartbeating } from './heartbeat';
-import { messageLinks, trackHtml, type LinkSettings } from './links';
+import { messageLinks, trackHtml, type LinkSettings } from '../tracking/links';
 import { isPermanentSmtpFailure } from './mailer';
 
 export interface RenderedEmail {

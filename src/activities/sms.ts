@@ -7,7 +7,7 @@ import { shortLinksFor } from '../db/short-links';
 import { templateData } from '../templates/context';
 import { deliver, type Channel, type DeliveryDeps, type PermanentFailure } from './deliver';
 import { whileHeartbeating } from './heartbeat';
-import { messageLinks, shortenLinks, type LinkSettings } from './links';
+import { messageLinks, shortenLinks, type LinkSettings } from '../tracking/links';
 import { providerRefusal, type SmsProvider } from './sms-provider';
 
 export interface RenderedText {

@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import { getProfile } from '../db/lookups';
-import { messageLinks, type LinkSettings } from '../activities/links';
-import type { Renderer as EmailRenderer } from '../activities/email';
+import { messageLinks, type LinkSettings } from '../tracking/links';
 import type { MessagingConfig } from '../config/schema';
 import { templateData } from '../templates/context';
 import { TemplateError } from '../templates/errors';
+import type { Renderer } from '../templates/renderer';
 import { NoSmsText, type RenderedSms } from '../templates/sms';
 import { smsEncoding } from '../templates/sms-encoding';
 import { ApiError } from './errors';
@@ -18,7 +18,7 @@ type SmsText = Pick<RenderedSms, 'text' | 'locale'>;
 export interface PreviewDeps {
   pool: Pool;
   /** createRenderer's, or any that renders emails and the text of text messages. */
-  renderer: EmailRenderer & {
+  renderer: Pick<Renderer, 'render'> & {
     renderSms(template: string, locale: string | undefined, data: Record<string, unknown>): Promise<SmsText>;
   };
   links: LinkSettings;

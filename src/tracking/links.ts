@@ -1,6 +1,6 @@
 import { decodeHTMLAttribute } from 'entities';
 import { httpLink } from '../shared/http-link';
-import { signToken } from '../tracking/tokens';
+import { signToken } from './tokens';
 
 // Every link in an email goes through us: clicks and opens are recorded, then the reader goes on.
 // Tokens carry the message id (and the destination), signed, never an address.
