@@ -1,6 +1,6 @@
 import type { IdentifyCall, TrackCall } from '../../src/api/segment-calls';
-import type { JourneyStats } from '../../src/stats/journey-stats';
-import type { RecipientMessage } from '../../src/stats/recipient-history';
+import type { JourneyStats } from '../../src/db/stats/journey-stats';
+import type { RecipientMessage } from '../../src/db/stats/recipient-history';
 import type { Product } from './catalogue';
 
 // The Journeys HTTP API as the demo uses it: Segment-style ingestion with the write key, the

@@ -1,4 +1,4 @@
-import type { RecipientMessage } from '../../src/stats/recipient-history';
+import type { RecipientMessage } from '../../src/db/stats/recipient-history';
 import type { JourneysApi } from './api-client';
 import type { DemoCustomer } from './customers';
 import { journeysMessageId, linksIn, type Inbox, type InboxEmail } from './inbox';

@@ -1,5 +1,5 @@
 import type { JourneysConfig } from '../../src/config/schema';
-import type { JourneyStats } from '../../src/stats/journey-stats';
+import type { JourneyStats } from '../../src/db/stats/journey-stats';
 import { birthdayOfferIn, type DemoCustomer } from './customers';
 import type { Engagement } from './engage';
 import type { StreamResult } from './stream';

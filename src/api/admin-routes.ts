@@ -9,7 +9,7 @@ import type { CustomerState } from '../shared/customer';
 import type { JourneyView } from '../shared/journey';
 import { customerWorkflowId, journeyStateQuery } from '../shared/signals';
 import { customerState, endCustomer, queried, unlessNotFound } from '../temporal/customer-workflows';
-import { journeysReport, journeyStepStats, recipientHistory } from '../stats/journey-stats';
+import { journeysReport, journeyStepStats, recipientHistory } from '../db/stats/journey-stats';
 import { ApiError } from './errors';
 import { customerParams, journeyParams, limitQuery, statsQuery } from './schemas';
 import { parse } from './validate';

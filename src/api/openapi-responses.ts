@@ -105,7 +105,7 @@ export const readiness = z
   })
   .meta({ id: 'Readiness' });
 
-// Journey statistics (src/stats): what each number means is defined in src/stats/journey-stats-sql.ts.
+// Journey statistics (src/db/stats): what each number means is defined in src/db/stats/journey-stats-sql.ts.
 const count = (description: string) => z.int().meta({ description });
 const messageStats = {
   sent: count('Handed over: emails SMTP accepted, texts the provider took, webhook calls answered with a 2xx'),

@@ -1,4 +1,4 @@
-import { journeysReport, journeyStepStats, recipientHistory } from '../../src/stats/journey-stats';
+import { journeysReport, journeyStepStats, recipientHistory } from '../../src/db/stats/journey-stats';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { noStats } from '../fixtures/stats';
 import { statsRecords } from './records';

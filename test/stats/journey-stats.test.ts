@@ -1,4 +1,4 @@
-import { journeyStats, journeyStepStats, recipientHistory, type JourneyStats } from '../../src/stats/journey-stats';
+import { journeyStats, journeyStepStats, recipientHistory, type JourneyStats } from '../../src/db/stats/journey-stats';
 import { useMigratedPostgres } from '../helpers/postgres';
 import { noStats } from '../fixtures/stats';
 import { statsRecords } from './records';

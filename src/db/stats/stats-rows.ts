@@ -1,4 +1,4 @@
-import type { Channel } from '../shared/journey';
+import type { Channel } from '../../shared/journey';
 import type { ChannelStats, HoldoutComparison, MessageStats } from './stats-types';
 
 // The statistics' SQL rows (journey-stats-sql.ts) as numbers, rates and dates.

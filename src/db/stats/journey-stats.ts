@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import type { Queryable } from '../db/queryable';
-import type { Channel } from '../shared/journey';
+import type { Queryable } from '../queryable';
+import type { Channel } from '../../shared/journey';
 import { JOURNEY_AND_CHANNEL_TOTALS, STEP_TOTALS } from './journey-stats-sql';
 import { channelStats, holdoutComparison, messageStats, type Row } from './stats-rows';
 import type { ChannelStats, JourneyStats, JourneyStepStats, JourneysReport } from './stats-types';

@@ -1,5 +1,5 @@
-import type { Queryable } from '../db/queryable';
-import type { Channel } from '../shared/journey';
+import type { Queryable } from '../queryable';
+import type { Channel } from '../../shared/journey';
 
 export interface RecipientMessage {
   id: number;

@@ -1,4 +1,4 @@
-import type { Channel } from '../shared/journey';
+import type { Channel } from '../../shared/journey';
 
 // What the journey statistics report; what each number means is defined in journey-stats-sql.ts.
 
