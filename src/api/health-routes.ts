@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { backlog } from '../db/dispatch';
+import { ping } from '../db/pool';
 
 export interface HealthDeps {
   pool: Pool;
@@ -33,7 +34,7 @@ export function healthRouter(deps: HealthDeps): Router {
       }
     };
     const [postgres, temporal, waiting] = await Promise.all([
-      check(async () => void (await withTimeout(deps.pool.query('SELECT 1'), 2000))),
+      check(() => withTimeout(ping(deps.pool), 2000).then(() => undefined)),
       check(async () => {
         await deps.temporal.connection.withDeadline(Date.now() + 2000, () =>
           deps.temporal.workflowService.getSystemInfo({}),

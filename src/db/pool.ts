@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import type { Queryable } from './queryable';
 
 /**
  * A pg pool for a DATABASE_URL-style connection string (numeric columns come back as strings:
@@ -14,4 +15,9 @@ export function createPool(connectionString: string, max = 10, log: (err: Error)
   pool.on('error', log);
   pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
+}
+
+/** Whether PostgreSQL answers: one trivial statement (readiness checks). */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
 }
