@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { simulationFrom } from '../../src/simulate/command';
 import { simulate } from '../../src/simulate/run';
-
-const GOLDEN = path.resolve(__dirname, '../../test/simulate/golden');
+import { GOLDEN_DIR, scenarioArgs } from '../../test/simulate/golden-scenarios';
 
 export interface SimulationTiming {
   journey: string;
@@ -25,16 +24,8 @@ export async function benchSimulate(
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-simulate-'));
   const empty = path.join(out, 'empty.json');
   fs.writeFileSync(empty, '[]');
-  const run = async (journey: string, events: string): Promise<SimulationTiming> => {
-    const dir = path.join(GOLDEN, journey);
-    const config = path.join(dir, 'config.json');
-    const scenario = path.join(dir, 'scenario.json');
-    const until = fs.existsSync(scenario)
-      ? (JSON.parse(fs.readFileSync(scenario, 'utf8')) as { until?: string }).until
-      : undefined;
-    const args = [journey, '--customer', path.join(dir, 'customer.json'), '--events', events];
-    args.push('--start', '2030-01-07T09:00', '--until', until ?? '1 year', '--out', out);
-    if (fs.existsSync(config)) args.push('--config', config);
+  const run = async (journey: string, events?: string): Promise<SimulationTiming> => {
+    const args = scenarioArgs(journey, out, events);
     const result = await simulate(simulationFrom(args));
     const sent = result.attempts.filter((a) => a.status === 'sent').length;
     progress(
@@ -43,12 +34,12 @@ export async function benchSimulate(
     return { journey, simulatedMs: result.simulatedMs, totalMs: result.totalMs, sent };
   };
   try {
-    const journeys = fs.readdirSync(GOLDEN).sort();
+    const journeys = fs.readdirSync(GOLDEN_DIR).sort();
     // Once first, so the workflow bundle is cached as a developer's second run finds it.
     await run(journeys[0], empty);
     const emptyYear = { ...(await run(journeys[0], empty)), journey: 'an empty year' };
     const timings: SimulationTiming[] = [];
-    for (const journey of journeys) timings.push(await run(journey, path.join(GOLDEN, journey, 'events.json')));
+    for (const journey of journeys) timings.push(await run(journey));
     return { empty: emptyYear, journeys: timings };
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
