@@ -21,7 +21,9 @@
 //   simulate     `npm run simulate` for a year of each shipped journey's scripted customer, beside
 //                an empty year (the product's start, a year of nothing, its stop), in-process
 //   The worker runs in its own process, as deployed; each phase starts with the worker idle.
-// Flags: --only sleeping|ingest|emails|channels|simulate, --customers N (1000), --events N (5000), --concurrency N (64),
+//   segments     segment evaluation per event in the customer workflow (CPU, history events) beside
+//                none, and GET /v1/segments/:name/customers on 100,000 customers (plan and time)
+// Flags: --only sleeping|ingest|emails|channels|simulate|segments, --segment-customers N (100000), --customers N (1000), --events N (5000), --concurrency N (64),
 // --batches N (100), --signups N (50), --orders N (300), --audience N (20000), --sleeping N (10000),
 // --messages N (300).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
@@ -33,6 +35,7 @@ import { benchChannels } from './bench/channels';
 import { benchAnnouncement, benchEmails } from './bench/emails';
 import { benchSleepingMemory } from './bench/memory';
 import { benchSimulate } from './bench/simulate';
+import { benchSegments } from './bench/segments';
 import { loadEnv } from '../src/config/env';
 import { CACHED_WORKFLOW_KIB, cachedWorkflowsFor } from '../src/worker/cache-size';
 import { settled, startStack, WRITE_KEY, type Stack } from './bench/stack';
@@ -112,9 +115,9 @@ function print(rows: Row[], baseline: Row): void {
   }
 }
 
-const PHASES = ['sleeping', 'ingest', 'emails', 'channels', 'simulate'] as const;
+const PHASES = ['sleeping', 'ingest', 'emails', 'channels', 'simulate', 'segments'] as const;
 /** Phases that bring their own servers and need none of the stack. */
-const ON_THEIR_OWN: readonly Phase[] = ['channels', 'simulate'];
+const ON_THEIR_OWN: readonly Phase[] = ['channels', 'simulate', 'segments'];
 type Phase = (typeof PHASES)[number];
 
 async function main(): Promise<void> {
@@ -129,6 +132,29 @@ async function main(): Promise<void> {
   if (phases.some((phase) => !ON_THEIR_OWN.includes(phase))) await withStack(phases, progress);
   if (phases.includes('channels')) await channels(progress);
   if (phases.includes('simulate')) await simulations(progress);
+  if (phases.includes('segments')) await segments(progress);
+}
+
+/** What segments cost per event in the customer workflow, and reading a segment's members. */
+async function segments(progress: (line: string) => void) {
+  console.log('\nSegments: evaluation per event, history per event, members on 100,000 customers...');
+  const r = await benchSegments(progress, arg('segment-customers', 100_000));
+  const cell = (text: string, width: number) => text.padEnd(width);
+  const base = r.perEvent[0].microseconds;
+  console.log(`\n${cell('per event, in the customer workflow (CPU)', 44)}${cell('µs/event', 10)}vs baseline`);
+  for (const row of r.perEvent)
+    console.log(
+      `${cell(row.label, 44)}${cell(row.microseconds.toFixed(2), 10)}${(row.microseconds / base).toFixed(2)}x`,
+    );
+  console.log(
+    `\n${cell('500 events of one customer, through the product', 50)}${cell('history events/event', 22)}CPU ms/event (API, dispatcher, worker)`,
+  );
+  for (const row of r.history)
+    console.log(`${cell(row.label, 50)}${cell(row.historyPerEvent.toFixed(2), 22)}${row.cpuMsPerEvent.toFixed(2)}`);
+  console.log(
+    `\nGET /v1/segments/:name/customers, ${r.customers.toLocaleString('en')} customers in each of 6 segments (median of 50)`,
+  );
+  for (const row of r.members) console.log(`${cell(row.label, 50)}${row.ms.toFixed(1)} ms\n    ${row.plan}`);
 }
 
 /** A simulated year of each shipped journey, beside an empty year. */

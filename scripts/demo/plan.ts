@@ -142,7 +142,9 @@ function customerTimeline(rng: Random, c: DemoCustomer, products: Product[], opt
     case 'cart-abandoner': {
       const cart = fillCart(browse(inStock, rng.int(1, 2)));
       if (rng.chance(0.4)) {
-        later(22, 30); // the first reminder brings them back, and they order
+        // The first reminder (at 20 s) brings them back, and they order: more than 10 s after it went
+        // out, or the click would be taken for a mail scanner's (src/tracking/machine-engagement.ts).
+        later(32, 38);
         steps.push({ at: t, clickThrough: c, journey: 'abandoned-cart' });
         later(2, 4);
         order(cart);
@@ -154,7 +156,7 @@ function customerTimeline(rng: Random, c: DemoCustomer, products: Product[], opt
       break;
     case 'lead':
       if (rng.chance(0.4)) {
-        later(20, 30); // converted by the nurture emails
+        later(28, 33); // converted by the nurture emails: the first (at 15 s), read after a scanner's 10 s
         steps.push({ at: t, clickThrough: c, journey: 'lead-nurture' });
         later(2, 4);
         buy();

@@ -99,5 +99,5 @@ export async function deliver<M extends Rendered>(
   }
   await deps.afterSmtpAccepted?.(messageId);
   await markSent(deps.pool, messageId, deps.clock(), { delivered: channel.deliveredOnHandOff, ...sent });
-  return { status: 'sent' };
+  return { status: 'sent', emailId: String(messageId) };
 }

@@ -6,6 +6,9 @@ import { createSendSms, type SmsDeps } from './sms';
 import { createCallWebhook, type WebhookDeps } from './webhook';
 import { createAnnounceRestock } from './restock-announcement';
 import * as lookups from '../db/lookups';
+import { getStore } from '../db/stores';
+import * as segments from '../db/segments';
+import * as sendTime from '../db/send-time';
 import { marketingChannels } from '../db/send-decision';
 import * as waitingList from '../db/waiting-list';
 
@@ -17,6 +20,8 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
   const { pool } = deps;
   return {
     loadJourneysConfig: async () => deps.config(),
+    bestSendHour: (customerId, zone) => sendTime.bestSendHour(pool, customerId, zone, deps.clock()),
+    recordSegments: (customerId, names) => segments.setSegments(pool, customerId, names, deps.clock()),
     sendEmail: createSendEmail(deps),
     sendSms: createSendSms(deps),
     callWebhook: createCallWebhook(deps),
@@ -29,6 +34,7 @@ export function createActivities(deps: ActivityDeps): JourneyActivities {
     getOrder: (customerId, orderId) => lookups.getOrder(pool, customerId, orderId),
     profileTrait: (customerId, name) => lookups.profileTrait(pool, customerId, name),
     relatedProducts: (customerId, orderId, limit) => lookups.relatedProducts(pool, customerId, orderId, limit),
+    storeDetails: (storeId) => getStore(pool, storeId),
     lastEventAfter: (customerId, events, after) => lookups.lastEventAfter(pool, customerId, events, after),
     registerBackInStock: (customerId, productId) =>
       waitingList.registerBackInStock(pool, customerId, productId, deps.clock()),

@@ -4,7 +4,9 @@ import type { Pool } from 'pg';
 import { getProfile } from '../db/lookups';
 import { waitingEvents } from '../db/dispatch';
 import { eraseCustomer } from '../db/erasure';
+import { customerLocation } from '../db/locations';
 import { recentRejected } from '../db/rejected';
+import { customerSegments } from '../db/segments';
 import type { CustomerState } from '../shared/customer';
 import type { JourneyView } from '../shared/journey';
 import { customerWorkflowId, journeyStateQuery } from '../shared/signals';
@@ -65,11 +67,13 @@ export function adminRouter(deps: AdminRouteDeps): Router {
       waitingEvents(pool, id, OVERVIEW_PENDING),
     ]);
     if (!profile && !state && pending.count === 0) throw new ApiError(404, 'not_found', `No customer ${id}`);
-    const [journeys, messages] = await Promise.all([
+    const [journeys, messages, location, segments] = await Promise.all([
       journeyEntries(temporal, state),
       recipientHistory(pool, id, OVERVIEW_MESSAGES),
+      customerLocation(pool, id),
+      customerSegments(pool, id),
     ]);
-    res.json({ profile, state, pending, journeys, messages });
+    res.json({ profile, state, pending, journeys, messages, location, segments });
   });
 
   router.get('/v1/customers/:id/messages', async (req, res) => {

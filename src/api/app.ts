@@ -17,6 +17,10 @@ import { openApiDocument } from './openapi';
 import { previewRouter, type PreviewDeps } from './preview-routes';
 import { rateLimitPerKey } from './rate-limit';
 import { smsRouter, type SmsRoutesDeps } from './sms-routes';
+import { storeRouter } from './store-routes';
+import { segmentRouter } from './segment-routes';
+import { configSchema } from '../config/schema';
+import type { SegmentDefinitions } from '../shared/segments';
 import type { PreferenceCentreSettings } from './preference-centre';
 import { trackingRouter } from './tracking';
 
@@ -42,14 +46,29 @@ export interface AppDeps {
   sms?: Pick<SmsRoutesDeps, 'authToken' | 'replies'>;
   /** The preference centre's pages and the brand and topics they show; absent, the built-in pages and the default configuration's. */
   preferences?: PreferenceCentreSettings;
+  /** Express's "trust proxy" (TRUST_PROXY): which proxies' X-Forwarded-For gives the client's address. */
+  trustProxy?: string | number;
+  /** The segments, as the configuration defines them; absent, the default configuration's. */
+  segments?: () => SegmentDefinitions;
+  /** Now, as the email links record opens and clicks (the simulator's is simulated time); absent, the system clock. */
+  clock?: () => Date;
 }
 
-const ADMIN_PATHS = ['/v1/customers', '/v1/stats', '/v1/templates', '/v1/products', '/v1/rejected-events'];
+const ADMIN_PATHS = [
+  '/v1/customers',
+  '/v1/stats',
+  '/v1/templates',
+  '/v1/products',
+  '/v1/stores',
+  '/v1/segments',
+  '/v1/rejected-events',
+];
 
 /** The HTTP API: Segment-style ingestion, admin inspection and statistics, and our own email links. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   const metrics = createApiMetrics(deps.registry);
   backlogMetrics(metrics.registry, deps.pool);
   const store = eventWriter(deps.pool);
@@ -88,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
       signingSecret: deps.signingSecret,
       accept: (event) => store([event]),
       preferences: deps.preferences,
+      clock: deps.clock,
     }),
   );
   app.use(
@@ -103,6 +123,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', json);
   app.use(adminRouter({ pool: deps.pool, temporal: deps.temporal }));
   app.use(catalogRouter({ pool: deps.pool, temporal: deps.temporal, deliveryTimeoutMs: deps.deliveryTimeoutMs }));
+  app.use(storeRouter({ pool: deps.pool }));
+  app.use(segmentRouter({ pool: deps.pool, segments: deps.segments ?? (() => configSchema.parse({}).segments) }));
   if (deps.preview) app.use(previewRouter({ pool: deps.pool, ...deps.preview }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'No such endpoint')));
   app.use(errorHandler(deps.log ?? ((err) => console.error(err))));

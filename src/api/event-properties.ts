@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EMAIL_RULE, normalizeEmail } from '../shared/email-address';
 import { PHONE_RULE, normalizePhone } from '../shared/phone-number';
 import { Events } from '../shared/events';
+import { LATITUDE_RANGE, LONGITUDE_RANGE } from '../shared/location';
 
 // The fields Journeys reads, checked for what they mean, not only their shape: an email is one
 // address, a zone is a real IANA zone, a link is http(s), an amount is an amount. Every other
@@ -61,23 +62,54 @@ const topicName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a topic id
 /** `null` clears a trait; absent leaves it. */
 const clearable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
-/** Segment's reserved identify traits that Journeys keeps in the profile. */
-export const traitsSchema = z.looseObject({
-  email: clearable(email),
-  first_name: clearable(text),
-  firstName: clearable(text),
-  last_name: clearable(text),
-  lastName: clearable(text),
-  locale: clearable(locale),
-  timezone: clearable(timeZone),
-  birthday: clearable(birthday),
-  phone: clearable(phone),
-  /** Explicit consent to marketing texts (true), or its withdrawal (false). */
-  sms_opt_in: z.boolean({ error: 'must be true or false' }).optional(),
-});
+// A place, as the nearby-store journey reads it (src/shared/location.ts): a number of degrees each,
+// both or neither (null is neither). Segment's libraries send numbers; text is not read as one.
+const degrees = (range: { min: number; max: number }, name: string) => {
+  const rule = `must be a ${name}: a number from ${range.min} to ${range.max}`;
+  return z.number({ error: rule }).min(range.min, rule).max(range.max, rule);
+};
+const coordinateFields = {
+  latitude: clearable(degrees(LATITUDE_RANGE, 'latitude')),
+  longitude: clearable(degrees(LONGITUDE_RANGE, 'longitude')),
+};
+function bothOrNeither(place: { latitude?: number | null; longitude?: number | null }, ctx: z.RefinementCtx): void {
+  const has = (v: unknown) => v !== undefined && v !== null;
+  if (has(place.latitude) === has(place.longitude)) return;
+  const [missing, given] = has(place.latitude) ? ['longitude', 'latitude'] : ['latitude', 'longitude'];
+  ctx.addIssue({ code: 'custom', path: [missing], message: `is required with ${given}: a place needs both` });
+}
+/** An object that may say where the customer is (latitude and longitude), open otherwise. */
+export const located = z.looseObject(coordinateFields).superRefine(bothOrNeither);
 
-/** Segment's context: the device's language and zone fill a profile that has none. */
-export const contextSchema = z.looseObject({ locale: locale.optional(), timezone: timeZone.optional() });
+/** Segment's reserved identify traits that Journeys keeps in the profile. */
+export const traitsSchema = z
+  .looseObject({
+    email: clearable(email),
+    first_name: clearable(text),
+    firstName: clearable(text),
+    last_name: clearable(text),
+    lastName: clearable(text),
+    locale: clearable(locale),
+    timezone: clearable(timeZone),
+    birthday: clearable(birthday),
+    phone: clearable(phone),
+    /** Explicit consent to marketing texts (true), or its withdrawal (false). */
+    sms_opt_in: z.boolean({ error: 'must be true or false' }).optional(),
+    /** Where the customer is (both or neither): a store nearby may start the nearby-store journey. */
+    ...coordinateFields,
+  })
+  .superRefine(bothOrNeither);
+
+/**
+ * Segment's context: the device's language and zone fill a profile that has none; its `location`
+ * (latitude and longitude, which Segment's mobile libraries fill) says where the customer is.
+ * `context.ip` is not resolved to a place.
+ */
+export const contextSchema = z.looseObject({
+  locale: locale.optional(),
+  timezone: timeZone.optional(),
+  location: located.optional(),
+});
 
 const product = {
   product_id: id.optional(),
@@ -112,6 +144,8 @@ export const propertiesByEvent: Record<string, z.ZodType> = {
   [Events.OrderRefunded]: z.looseObject({ order_id: id.optional() }),
   [Events.BackInStockRequested]: z.looseObject(product),
   [Events.EmailBounced]: z.looseObject({ email: email.optional() }),
+  // Derived from a location near a store (src/db/locations.ts); an app that geofences itself may send it, naming the store.
+  [Events.StoreNearby]: z.looseObject({ store_id: id }),
   // What a customer left or rejoined: a channel's marketing (`marketing`) or one topic of it.
   [Events.Unsubscribed]: z.looseObject({
     channel: z.enum(['email', 'sms', 'all']).optional(),

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
       links,
       messaging: () => config.messaging,
     },
+    segments: () => config.segments,
+    trustProxy: env.TRUST_PROXY,
     preferences: {
       pages: createPageRenderer({ defaultLocale: config.messaging.defaultLocale }),
       messaging: () => config.messaging,
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
   });
   const server = app.listen(env.PORT);
   const dispatcher = env.API_DISPATCHER
-    ? startDispatcher({ env, databaseUrl: DATABASE_URL, pool, temporal, registry, log })
+    ? startDispatcher({ env, databaseUrl: DATABASE_URL, pool, temporal, registry, log, config })
     : undefined;
   log.info(
     { port: env.PORT, temporal: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, dispatcher: !!dispatcher },

@@ -61,7 +61,17 @@ export const message = z
     subject: z.string().nullable(),
     createdAt: z.iso.datetime(),
     sentAt: z.iso.datetime().nullable(),
-    events: z.array(z.object({ type: z.string(), url: z.string().nullable(), occurredAt: z.iso.datetime() })),
+    events: z.array(
+      z.object({
+        type: z.string(),
+        url: z.string().nullable(),
+        occurredAt: z.iso.datetime(),
+        machine: z.string().nullable().meta({
+          description:
+            "An open or click no person made, and why: privacy-proxy (Apple Mail Privacy Protection's prefetch), scanner (a security gateway); null for a person's",
+        }),
+      }),
+    ),
   })
   .meta({ id: 'Message' });
 export const customer = z
@@ -93,8 +103,33 @@ export const customer = z
         .meta({ description: "The journey's workflow status, and its `state` query once it can answer one" }),
     ),
     messages: z.array(message),
+    location: z
+      .object({
+        latitude: z.number(),
+        longitude: z.number(),
+        source: z.enum(['context.location', 'traits', 'properties']),
+        seenAt: z.iso.datetime(),
+      })
+      .nullable()
+      .meta({ description: 'Where the newest event with a location said the customer was; null when none did' }),
+    segments: z
+      .array(z.string())
+      .meta({ description: 'The segments the customer is in, as their workflow last recorded them' }),
   })
   .meta({ id: 'Customer' });
+
+export const segmentCondition = z.looseObject({}).meta({
+  id: 'SegmentCondition',
+  description: 'A condition as README "Segments" describes it: all, any, not, trait, stage, metric, group or event',
+});
+
+export const segmentMembersPage = z
+  .object({
+    segment: z.string(),
+    customers: z.array(z.object({ customerId: z.string(), since: z.iso.datetime() })),
+    next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null on the last page' }),
+  })
+  .meta({ id: 'SegmentMembers' });
 export const readiness = z
   .object({
     ok: z.boolean().meta({ description: 'Accepting, and delivering what it accepts promptly' }),
@@ -114,10 +149,16 @@ const messageStats = {
   failed: count(
     'Status failed: refused at the hand-off, a webhook call answered 4xx or not made, a text reported undelivered',
   ),
-  opens: count('Opens of emails, every one'),
-  uniqueOpens: count('Emails opened at least once'),
-  clicks: count('Clicks on tracked links of emails and texts (short links), every one'),
-  uniqueClicks: count('Messages clicked at least once'),
+  opens: count("Opens of emails by a person, every one (a machine's are in machineOpens)"),
+  uniqueOpens: count('Emails a person opened at least once'),
+  clicks: count(
+    "Clicks on tracked links of emails and texts (short links) by a person, every one (a machine's are in machineClicks)",
+  ),
+  uniqueClicks: count('Messages a person clicked at least once'),
+  machineOpens: count("Opens no person made, every one: Apple Mail Privacy Protection's prefetch, a scanner"),
+  machineClicks: count(
+    'Clicks no person made, every one: security scanners (within seconds of the send, by User-Agent, HEAD)',
+  ),
   unsubscribes: count("Messages the customer opted out from: an email's unsubscribe link, a STOP reply to a text"),
   bounces: count('Emails bounced'),
   complaints: count('Emails reported as spam'),

@@ -4,9 +4,15 @@ import {
   customerParams,
   journeyParams,
   limitQuery,
+  pageQuery,
   previewQuery,
+  segmentParams,
   productsSchema,
   statsQuery,
+  storeParams,
+  storeSchema,
+  storesQuery,
+  storesSchema,
   templateParams,
 } from './schemas';
 import { batchSchema, callSchemas } from './segment-calls';
@@ -19,6 +25,8 @@ import {
   message,
   readiness,
   rejectedEvent,
+  segmentCondition,
+  segmentMembersPage,
   success,
 } from './openapi-responses';
 
@@ -178,6 +186,30 @@ const routes: Route[] = [
   }),
   admin({
     method: 'get',
+    path: '/v1/segments',
+    tags: ['Inspection'],
+    summary: "The segments: each one's condition and how many customers are in it",
+    responses: {
+      200: json(
+        z.object({ segments: z.array(z.object({ name: z.string(), condition: segmentCondition, members: z.int() })) }),
+        'Segments',
+      ),
+    },
+  }),
+  admin({
+    method: 'get',
+    path: '/v1/segments/{name}/customers',
+    tags: ['Inspection'],
+    summary: "A segment's customers in id order, a page at a time",
+    request: { params: segmentParams, query: pageQuery },
+    responses: {
+      200: json(segmentMembersPage, 'A page of members'),
+      400: failures[400],
+      404: json(error, 'No such segment'),
+    },
+  }),
+  admin({
+    method: 'get',
     path: '/v1/rejected-events',
     tags: ['Inspection'],
     summary: 'Calls the ingestion API refused for what they contain, newest first, as they were sent',
@@ -252,6 +284,78 @@ const routes: Route[] = [
       413: failures[413],
       415: failures[415],
     },
+  }),
+  admin({
+    method: 'post',
+    path: '/v1/stores',
+    tags: ['Stores'],
+    summary: 'Create or replace stores: where they are, their opening hours and time zone',
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: storesSchema.meta({
+              id: 'Stores',
+              example: {
+                stores: [
+                  {
+                    id: 'berlin-mitte',
+                    name: 'Journeys Shop Berlin-Mitte',
+                    address: 'Rosenthaler Straße 40, 10178 Berlin',
+                    latitude: 52.5249,
+                    longitude: 13.4022,
+                    timezone: 'Europe/Berlin',
+                    openingHours: [
+                      { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], opens: '10:00', closes: '20:00' },
+                    ],
+                  },
+                ],
+              },
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: json(z.object({ success: z.literal(true), stores: z.number().int() }), 'Stored'),
+      400: failures[400],
+      413: failures[413],
+      415: failures[415],
+    },
+  }),
+  admin({
+    method: 'get',
+    path: '/v1/stores',
+    tags: ['Stores'],
+    summary: 'The stores in id order, a page at a time',
+    request: { query: storesQuery },
+    responses: {
+      200: json(
+        z.object({
+          stores: z.array(storeSchema),
+          next: z.string().optional().meta({ description: "The next page's `after`; absent on the last page" }),
+        }),
+        'A page of stores',
+      ),
+      400: failures[400],
+    },
+  }),
+  admin({
+    method: 'get',
+    path: '/v1/stores/{id}',
+    tags: ['Stores'],
+    summary: 'One store',
+    request: { params: storeParams },
+    responses: { 200: json(storeSchema, 'The store'), 400: failures[400], 404: json(error, 'No such store') },
+  }),
+  admin({
+    method: 'delete',
+    path: '/v1/stores/{id}',
+    tags: ['Stores'],
+    summary: 'Remove a store (journeys waiting to tell a customer about it then send nothing)',
+    request: { params: storeParams },
+    responses: { 204: { description: 'Removed' }, 400: failures[400], 404: json(error, 'No such store') },
   }),
   link({
     method: 'get',

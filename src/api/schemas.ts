@@ -1,6 +1,8 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import { httpUrl, MAX_AMOUNT } from './event-properties';
+import { LATITUDE_RANGE, LONGITUDE_RANGE } from '../shared/location';
+import { WEEKDAYS } from '../shared/store';
+import { httpUrl, MAX_AMOUNT, timeZone } from './event-properties';
 
 // Every request the API accepts, as zod schemas: the routes validate with them, and /openapi.json is
 // generated from them, so the documentation cannot drift from what the code checks.
@@ -107,3 +109,52 @@ export const productsSchema = z.object({
 });
 
 export type ProductInput = z.infer<typeof productSchema>;
+
+// The shop's stores (admin): where they are and when they are open, for location-based journeys.
+
+export const MAX_STORES_PER_CALL = 1000;
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time as HH:MM (24-hour)');
+const openingHoursSchema = z
+  .object({
+    days: z.array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` })).min(1, 'name at least one day'),
+    opens: hhmm,
+    closes: hhmm,
+  })
+  .refine((h) => h.closes > h.opens, { path: ['closes'], message: 'must be after opens (the same day)' })
+  .meta({ description: "Open on these days from `opens` to `closes`, in the store's zone" });
+
+export const storeSchema = z.object({
+  id: z.string({ error: 'id is required' }).min(1, 'id is required').max(255),
+  name: z.string({ error: 'name is required' }).min(1, 'name is required').max(500),
+  address: z.string({ error: 'address is required' }).min(1, 'address is required').max(1000),
+  latitude: z
+    .number({ error: 'latitude must be a number from -90 to 90' })
+    .min(LATITUDE_RANGE.min, 'latitude must be a number from -90 to 90')
+    .max(LATITUDE_RANGE.max, 'latitude must be a number from -90 to 90'),
+  longitude: z
+    .number({ error: 'longitude must be a number from -180 to 180' })
+    .min(LONGITUDE_RANGE.min, 'longitude must be a number from -180 to 180')
+    .max(LONGITUDE_RANGE.max, 'longitude must be a number from -180 to 180'),
+  timezone: timeZone,
+  /** Empty: never open, so the nearby-store journey sends nothing for it. */
+  openingHours: z.array(openingHoursSchema).max(50).default([]),
+});
+
+export const storesSchema = z.object({
+  stores: z.array(storeSchema).min(1).max(MAX_STORES_PER_CALL),
+});
+
+export const storeParams = z.object({
+  id: z.string().min(1, 'id is required').max(255, 'id is at most 255 characters'),
+});
+
+/** A page of a list in id order: `after` is the last id of the previous page. */
+export const pageQuery = limitQuery.extend({
+  after: z.string().min(1).max(255).optional().meta({ description: 'The last id of the previous page' }),
+});
+export const storesQuery = pageQuery;
+
+export const segmentParams = z.object({
+  name: z.string().min(1, 'name is required').max(200, 'name is at most 200 characters'),
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ANONYMOUS_PREFIX } from '../shared/customer';
 import type { CallType } from '../shared/events';
-import { contextSchema, propertiesByEvent, traitsSchema } from './event-properties';
+import { contextSchema, located, propertiesByEvent, traitsSchema } from './event-properties';
 
 // Segment's HTTP Tracking API as Segment's own libraries send it: the six calls, alone or in a
 // batch. traits, properties and context are open objects; the fields Journeys reads in them are
@@ -58,7 +58,8 @@ function checkProperties<T extends { event: string; properties?: Record<string, 
   }
 }
 
-const properties = z.record(z.string(), z.unknown()).optional();
+/** Free-form, but for a place (latitude and longitude), which must be one. */
+const properties = located.optional();
 const name = z.string().max(200).optional();
 
 const shapes = {

@@ -13,7 +13,8 @@ import {
 } from './preference-centre';
 import { preferenceEvent } from './preference-events';
 import { readPreferenceForm } from './preference-form';
-import { emailEvent } from './tracking-events';
+import { emailEvent, engagementEvent } from './tracking-events';
+import { machineEngagement } from '../tracking/machine-engagement';
 
 export interface TrackingDeps {
   pool: Pool;
@@ -22,6 +23,8 @@ export interface TrackingDeps {
   accept: (event: CustomerEvent) => Promise<unknown>;
   /** The preference centre's pages, brand and topics; absent, the built-in pages and the default configuration's. */
   preferences?: PreferenceCentreSettings;
+  /** Now, for opens and clicks (the simulator's is simulated time); absent, the system clock. */
+  clock?: () => Date;
 }
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -54,6 +57,16 @@ export function trackingRouter(deps: TrackingDeps): Router {
     const m = await findMessage(deps.pool, payload.m);
     return m && [m, payload.u];
   };
+  const clock = deps.clock ?? (() => new Date());
+  /** Whether a machine made this open or click, and why (undefined: a person). */
+  const machine = (req: Request, kind: 'open' | 'click', m: TrackedMessage, now: Date) =>
+    machineEngagement({
+      kind,
+      userAgent: req.get('user-agent'),
+      ip: req.ip,
+      method: req.method,
+      sinceSent: m.sentAt ? now.getTime() - m.sentAt.getTime() : undefined,
+    });
   const notFound = (res: Response): void => {
     res.status(404).json({ error: { code: 'not_found', message: 'Unknown link' } });
   };
@@ -61,8 +74,11 @@ export function trackingRouter(deps: TrackingDeps): Router {
   router.get('/t/o/:token.gif', async (req: Request<{ token: string }>, res) => {
     const found = await message(req.params.token);
     if (!found) return notFound(res);
-    await recordMessageEvent(deps.pool, found[0].id, 'opened');
-    await deps.accept(emailEvent(Events.EmailOpened, found[0]));
+    const [m] = found;
+    const now = clock();
+    const why = machine(req, 'open', m, now);
+    await recordMessageEvent(deps.pool, m.id, 'opened', undefined, { machine: why, at: now });
+    await deps.accept(engagementEvent(Events.EmailOpened, m, now, why));
     res.set({ 'Content-Type': 'image/gif', 'Cache-Control': 'no-store, max-age=0' }).send(PIXEL);
   });
 
@@ -70,8 +86,10 @@ export function trackingRouter(deps: TrackingDeps): Router {
     const found = await message(req.params.token, true);
     if (!found) return notFound(res);
     const [m, url] = found;
-    await recordMessageEvent(deps.pool, m.id, 'clicked', url);
-    await deps.accept(emailEvent(Events.EmailLinkClicked, m, { url }, url));
+    const now = clock();
+    const why = machine(req, 'click', m, now);
+    await recordMessageEvent(deps.pool, m.id, 'clicked', url, { machine: why, at: now });
+    await deps.accept(engagementEvent(Events.EmailLinkClicked, m, now, why, url));
     res.redirect(302, url!);
   });
 

@@ -57,6 +57,16 @@ export const envSchema = z.object({
   JOURNEYS_CONFIG: z.string().optional(),
   /** Requests a minute each API key may make (per API process); 0 turns the limit off. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  /**
+   * The proxies in front of the API whose X-Forwarded-For it believes (express's "trust proxy"): a
+   * hop count, or names (loopback, linklocal, uniquelocal) and addresses/CIDRs separated by commas.
+   * The tracking links read the client's address through it (Apple's privacy proxy is known by it).
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'expected a hop count, or names and CIDRs separated by commas')
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v))
+    .optional(),
   /** The API delivers what it stores itself; false when dispatcher processes do (dist/dispatcher/main.js). */
   API_DISPATCHER: z.stringbool().default(true),
   /** Customers one dispatcher delivers to at once (default in dispatcher.ts). */

@@ -24,9 +24,27 @@ export const topicId = z
 /** The subscription topic a journey's marketing belongs to: customers may leave one topic and keep the others. */
 export const topic = (id: string) => ({ topic: topicId.default(id) });
 
-/** What every journey has: an on/off switch, a holdout share, A/B variants, a group on finish. */
+export const segmentName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a segment name such as best-customers (lower case, digits, dashes)');
+
+/**
+ * Which customers a journey is for: in every `require` segment and in no `exclude` one when it
+ * starts; with `exitOnLeave`, a running journey ends when that stops being true.
+ */
+export const audienceRule = (require: string[] = []) =>
+  z
+    .strictObject({
+      require: z.array(segmentName).default(require),
+      exclude: z.array(segmentName).default([]),
+      exitOnLeave: z.boolean().default(false),
+    })
+    .prefault({});
+
+/** What every journey has: an on/off switch, its audience, a holdout share, A/B variants, a group on finish. */
 export const common = {
   enabled: z.boolean().default(true),
+  audience: audienceRule(),
   /** Share of entrants (0..1) who enter but receive nothing, to measure lift. */
   holdoutShare: share.default(0),
   /** A/B split, deterministic per customer; empty means no split. */

@@ -8,6 +8,7 @@ import { loyaltyConfig } from '../journeys/loyalty/config';
 import { postPurchaseConfig } from '../journeys/post-purchase/config';
 import { reengagementConfig } from '../journeys/re-engagement/config';
 import { welcomeConfig } from '../journeys/welcome/config';
+import { nearbyStoreConfig } from '../journeys/nearby-store/config';
 
 /**
  * Each journey's configuration section (journeys.<key>), from its folder: one line per journey in
@@ -25,4 +26,5 @@ export const journeySections = {
   loyalty: loyaltyConfig,
   browseAbandonment: browseAbandonmentConfig,
   backInStock: backInStockConfig,
+  nearbyStore: nearbyStoreConfig,
 };

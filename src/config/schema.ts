@@ -3,6 +3,7 @@ import { DEFAULT_FRESHNESS_WINDOW } from '../shared/customer';
 import { senderAddress } from './sender';
 import { cap, duration, localTime, topicId } from './journey-config';
 import { journeySections } from './journeys';
+import { segmentsSection } from './segments';
 
 // The journey configuration: every timing, threshold and template name a journey uses.
 // Defaults are the marketing brief's; a JSON file (JOURNEYS_CONFIG) and JOURNEYS__a__b=value
@@ -100,9 +101,23 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /** Named conditions journeys enter, skip or leave by (src/journeys/segments.ts has the shipped ones). */
+    segments: segmentsSection,
     journeys: z.strictObject(journeySections).prefault({}),
   })
   .superRefine((config, ctx) => {
+    // A journey's audience names segments that exist, or no customer could ever be in it.
+    for (const [name, journey] of Object.entries(config.journeys)) {
+      for (const key of ['require', 'exclude'] as const)
+        journey.audience[key].forEach((segment, i) => {
+          if (!(segment in config.segments))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['journeys', name, 'audience', key, i],
+              message: `"${segment}" is not a segment (${Object.keys(config.segments).join(', ')})`,
+            });
+        });
+    }
     // A journey's topic is one the preference centre offers, or its customers could not leave it.
     const topics = new Set(config.messaging.topics.map((t) => t.id));
     for (const [name, journey] of Object.entries(config.journeys)) {
@@ -120,5 +135,5 @@ export type JourneyConfigs = JourneysConfig['journeys'];
 export type MessagingConfig = JourneysConfig['messaging'];
 export type CommonJourneyConfig = Pick<
   JourneyConfigs['welcome'],
-  'enabled' | 'holdoutShare' | 'variants' | 'finish' | 'topic'
+  'enabled' | 'audience' | 'holdoutShare' | 'variants' | 'finish' | 'topic'
 >;

@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import type { CallType, CustomerEvent } from '../shared/events';
+import { eventLocation, type EventLocation } from '../shared/location';
 import { customerEvent } from './events';
+import type { NearbyStoreRule } from './locations';
 import { applyEvent } from './projections';
 import type { Queryable } from './queryable';
 import { inTransaction } from './transaction';
@@ -14,6 +16,8 @@ export interface PendingEvent {
   seq: string;
   projected: boolean;
   event: CustomerEvent;
+  /** Where the event says the customer is (read from Segment's whole context, which `event` lacks). */
+  location?: EventLocation;
 }
 
 /** A customer leased to one dispatcher, with their waiting events, oldest first. */
@@ -74,9 +78,11 @@ export async function leaseWaiting(
   for (const r of rows) {
     const events = leased.get(r.customer_id) ?? [];
     leased.set(r.customer_id, events);
+    const location = r.projected_at === null ? eventLocation(r) : undefined;
     events.push({
       seq: r.seq,
       projected: r.projected_at !== null,
+      ...(location ? { location } : {}),
       event: customerEvent({
         messageId: r.message_id,
         type: r.type,
@@ -111,15 +117,16 @@ export async function releaseLeasesAfter(
 }
 
 /**
- * Applies the events not yet projected to the profile, carts, orders and consent, in order, in one
- * transaction (whichever customers they belong to), and records them projected. Repeating it is
- * harmless (the projections are).
+ * Applies the events not yet projected to the profile, carts, orders, consent and location, in
+ * order, in one transaction (whichever customers they belong to), and records them projected.
+ * Repeating it is harmless (the projections are). `nearbyStore`: the nearby-store journey's rule
+ * while it is on (a located event near a store then derives a Store Nearby event).
  */
-export async function projectEvents(pool: Pool, pending: PendingEvent[]): Promise<void> {
+export async function projectEvents(pool: Pool, pending: PendingEvent[], nearbyStore?: NearbyStoreRule): Promise<void> {
   const todo = pending.filter((p) => !p.projected);
   if (todo.length === 0) return;
   await inTransaction(pool, async (client) => {
-    for (const { event } of todo) await applyEvent(client, event);
+    for (const { event, location } of todo) await applyEvent(client, event, { location, nearbyStore });
     await client.query('UPDATE events SET projected_at = now() WHERE seq = ANY($1::bigint[])', [
       todo.map((p) => p.seq),
     ]);

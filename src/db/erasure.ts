@@ -10,6 +10,7 @@ const ERASED = [
   'DELETE FROM carts WHERE customer_id = $1', // cart_items cascade
   'DELETE FROM orders WHERE customer_id = $1', // order_items cascade
   'DELETE FROM group_members WHERE customer_id = $1',
+  'DELETE FROM segment_members WHERE customer_id = $1',
   'DELETE FROM back_in_stock_requests WHERE customer_id = $1',
   // Messages stay for the statistics, without their subject (which may quote the customer).
   'UPDATE messages SET subject = NULL WHERE customer_id = $1 AND subject IS NOT NULL',

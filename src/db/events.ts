@@ -96,3 +96,12 @@ async function insertEvents(db: Queryable, events: StoredEvent[]): Promise<numbe
   );
   return result[0].stored;
 }
+
+/** How many events are stored for the customer: theirs, and those derived from them (Store Nearby). */
+export async function storedEventCount(db: Queryable, customerId: string): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    'SELECT count(*)::int AS count FROM events WHERE customer_id = $1',
+    [customerId],
+  );
+  return rows[0].count;
+}

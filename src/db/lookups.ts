@@ -126,7 +126,9 @@ export async function lastEventAfter(
   after: string,
 ): Promise<string | null> {
   const { rows } = await db.query<{ at: Date | null }>(
-    `SELECT max(occurred_at) AS at FROM events WHERE customer_id = $1 AND name = ANY($2) AND occurred_at > $3`,
+    // An open or click a machine made (Apple's privacy proxy, a security scanner) is no sign of the customer.
+    `SELECT max(occurred_at) AS at FROM events
+      WHERE customer_id = $1 AND name = ANY($2) AND occurred_at > $3 AND properties->>'machine' IS NULL`,
     [customerId, names, after],
   );
   return rows[0].at?.toISOString() ?? null;

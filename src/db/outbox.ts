@@ -74,7 +74,10 @@ export async function claimMessage<R>(
     const row = existing.rows[0];
     if (row && FINAL[row.status]) {
       await client.query('COMMIT');
-      return { kind: 'done', outcome: { status: FINAL[row.status], reason: row.reason ?? undefined } };
+      const outcome: SendOutcome = { status: FINAL[row.status], reason: row.reason ?? undefined };
+      // A retry of a message that went out names it, as the attempt that sent it did.
+      if (outcome.status === 'sent') outcome.emailId = String(row.id);
+      return { kind: 'done', outcome };
     }
     if (row && heldByLiveAttempt(row, attempt, now, claimTtlMs)) {
       await client.query('COMMIT');

@@ -2,20 +2,33 @@ import { Events, prop, type CustomerEvent } from '../shared/events';
 import { normalizeEmail } from '../shared/email-address';
 import { normalizePhone } from '../shared/phone-number';
 import { isProfileTrait, profileChange } from '../shared/profile';
+import type { EventLocation } from '../shared/location';
 import { changeCart, recordOrder } from './commerce-projections';
+import { projectLocation, type NearbyStoreRule } from './locations';
 import type { Queryable } from './queryable';
 import { MARKETING, setSubscription, type ConsentChannel, type SubscriptionStatus } from './subscriptions';
 import { suppress } from './suppression';
 
 /**
- * Projects one accepted event into the tables the activities read: the customer's profile, carts,
- * orders, marketing consent and suppressions. The dispatcher calls it for each customer's events
- * in the order they were accepted, just before delivering them; every statement is safe to repeat
- * (upserts, and cart quantity changes guarded by their messageId), so a repeat changes nothing.
+ * What the projection reads beyond the delivered event: its location (from Segment's whole
+ * context, which the workflow does not get), and the nearby-store rule when that journey is on.
  */
-export async function applyEvent(db: Queryable, event: CustomerEvent): Promise<void> {
+export interface ProjectionExtras {
+  location?: EventLocation;
+  nearbyStore?: NearbyStoreRule;
+}
+
+/**
+ * Projects one accepted event into the tables the activities read: the customer's profile, carts,
+ * orders, marketing consent, suppressions and last known location. The dispatcher calls it for
+ * each customer's events in the order they were accepted, just before delivering them; every
+ * statement is safe to repeat (upserts, and cart quantity changes guarded by their messageId), so
+ * a repeat changes nothing.
+ */
+export async function applyEvent(db: Queryable, event: CustomerEvent, extras: ProjectionExtras = {}): Promise<void> {
   await upsertCustomer(db, event);
   await applySmsOptIn(db, event);
+  if (extras.location) await projectLocation(db, event, extras.location, extras.nearbyStore);
   switch (event.event) {
     case Events.ProductAdded:
     case Events.ProductRemoved:

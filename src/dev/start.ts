@@ -27,6 +27,7 @@ import { banner } from './banner';
 import { claimDataDir } from './data-dir-claim';
 import { installTemporalRuntime } from './dev-runtime';
 import { log, Stack, StopSignal } from './lifecycle';
+import { nearbyStoreRule } from '../journeys/nearby-store/config';
 
 const DEV_WRITE_KEY = 'dev_write_key';
 const DEV_ADMIN_KEY = 'dev_admin_key';
@@ -186,6 +187,7 @@ async function run(
     temporal: temporal.client,
     listenUrl: databaseUrl,
     concurrency: env.DISPATCHER_CONCURRENCY,
+    nearbyStore: nearbyStoreRule(config.journeys.nearbyStore),
     log: (message, fields) => console.error(`[dispatcher] ${message}`, fields ?? ''),
     ...dispatcherMetrics(registry),
   });
@@ -205,6 +207,7 @@ async function run(
     publicUrl: apiUrl,
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     preview: { renderer: deps.renderer, links: deps.links, messaging: () => config.messaging },
+    segments: () => config.segments,
     preferences: {
       pages: createPageRenderer({ defaultLocale: config.messaging.defaultLocale }),
       messaging: () => config.messaging,

@@ -12,6 +12,7 @@ import {
 } from '../db/dispatch';
 import { GroupCommit } from '../db/group-commit';
 import { linksToRetire, retireAnonymous, type Link } from '../db/identity';
+import type { NearbyStoreRule } from '../db/locations';
 import { endCustomer } from '../temporal/customer-workflows';
 import { isTemporalUnavailable } from '../temporal/errors';
 import { deliverEvents } from './deliver';
@@ -45,6 +46,11 @@ export interface DispatcherOptions {
   retireAfterMs?: number;
   /** The PostgreSQL URL to LISTEN on; absent, the dispatcher only polls. */
   listenUrl?: string;
+  /**
+   * The nearby-store journey's rule while it is on (`nearbyStoreRule` of the configuration): a
+   * located event within its radius of a store then derives a Store Nearby event. Absent: none.
+   */
+  nearbyStore?: NearbyStoreRule;
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Told of every batch delivered and every failure, for the metrics. */
   onDelivered?: (events: number) => void;
@@ -62,8 +68,8 @@ export interface DispatcherOptions {
  */
 export class Dispatcher {
   readonly holder = `dispatcher-${randomUUID()}`;
-  private readonly o: Required<Omit<DispatcherOptions, 'listenUrl' | 'onDelivered' | 'onFailure'>> &
-    Pick<DispatcherOptions, 'listenUrl' | 'onDelivered' | 'onFailure'>;
+  private readonly o: Required<Omit<DispatcherOptions, 'listenUrl' | 'nearbyStore' | 'onDelivered' | 'onFailure'>> &
+    Pick<DispatcherOptions, 'listenUrl' | 'nearbyStore' | 'onDelivered' | 'onFailure'>;
   private running = false;
   /** Customers being delivered to (each until their delivery is recorded). */
   private readonly inFlight = new Set<Promise<void>>();
@@ -151,7 +157,7 @@ export class Dispatcher {
    */
   private async deliver({ customerId, events }: LeasedCustomer): Promise<void> {
     try {
-      await projectEvents(this.o.pool, events);
+      await projectEvents(this.o.pool, events, this.o.nearbyStore);
       await deliverEvents(
         this.o.temporal,
         customerId,

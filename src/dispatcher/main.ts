@@ -7,6 +7,7 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { EnvError, loadEnv, requireEnv } from '../config/env';
+import { ConfigError, loadConfig } from '../config/load';
 import { temporalClientConnection } from '../config/temporal-connection';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -17,6 +18,8 @@ import { startDispatcher } from './production';
 async function main(): Promise<void> {
   const env = loadEnv();
   const { DATABASE_URL } = requireEnv(env, ['DATABASE_URL']);
+  // The projection reads the nearby-store journey's radius: the same file the worker runs with.
+  const config = loadConfig(env.JOURNEYS_CONFIG);
   const log = createLogger('journeys-dispatcher', env.LOG_LEVEL);
   const pool = createPool(DATABASE_URL, 40, (err) => log.error({ err }, 'idle PostgreSQL client failed'));
   await migrate(pool);
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'journeys_dispatcher_' });
   backlogMetrics(registry, pool);
-  const dispatcher = startDispatcher({ env, databaseUrl: DATABASE_URL, pool, temporal, registry, log });
+  const dispatcher = startDispatcher({ env, databaseUrl: DATABASE_URL, pool, temporal, registry, log, config });
   const server = env.DISPATCHER_METRICS_PORT ? serveMetrics(registry, env.DISPATCHER_METRICS_PORT) : undefined;
   log.info(
     { temporal: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, metricsPort: env.DISPATCHER_METRICS_PORT },
@@ -60,6 +63,6 @@ function serveMetrics(registry: Registry, port: number): http.Server {
 }
 
 main().catch((err) => {
-  console.error(err instanceof EnvError ? err.message : err);
+  console.error(err instanceof EnvError || err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

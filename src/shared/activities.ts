@@ -1,5 +1,6 @@
 import type { JourneysConfig } from '../config/schema';
 import type { RestockPage, RestockPageResult } from './back-in-stock';
+import type { Store } from './store';
 import type {
   CustomerChannel,
   JourneyFinished,
@@ -54,6 +55,10 @@ export interface ProductCard {
  */
 export interface JourneyActivities {
   loadJourneysConfig(): Promise<JourneysConfig>;
+  /** The local hour (0-23 in `zone`) the customer most often opens or clicks our email; null when too few did. */
+  bestSendHour(customerId: string, zone: string): Promise<number | null>;
+  /** Makes `segments` the customer's memberships in PostgreSQL (GET /v1/segments/:name/customers reads them). */
+  recordSegments(customerId: string, segments: string[]): Promise<void>;
   sendEmail(request: SendRequest): Promise<SendOutcome>;
   sendSms(request: SendRequest): Promise<SendOutcome>;
   callWebhook(request: WebhookRequest): Promise<WebhookOutcome>;
@@ -65,6 +70,8 @@ export interface JourneyActivities {
   /** One of the customer's free-form identify traits, as text; null when unset. */
   profileTrait(customerId: string, name: string): Promise<string | null>;
   relatedProducts(customerId: string, orderId: string, limit: number): Promise<ProductCard[]>;
+  /** One of the shop's stores (POST /v1/stores); null when there is no such store (any more). */
+  storeDetails(storeId: string): Promise<Store | null>;
   /** When the customer last did one of `events` after `after` (ISO 8601), as recorded; null if not since. */
   lastEventAfter(customerId: string, events: string[], after: string): Promise<string | null>;
   registerBackInStock(customerId: string, productId: string): Promise<void>;

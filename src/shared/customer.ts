@@ -1,3 +1,5 @@
+import type { AudienceState } from './segments';
+
 // The customer entity workflow's state, as its `state` query returns it.
 
 /**
@@ -42,6 +44,8 @@ export interface CustomerState {
   eventsProcessed: number;
   /** Running journey children by workflow id. */
   running: Record<string, RunningJourney>;
+  /** Segments and what they are evaluated from (absent in runs from before segments: docs/architecture.md, decision 26). */
+  audience?: AudienceState;
   /** Last entry time per journey instance ("<journey>" or "<journey>:<key>"), for re-entry rules. */
   entered: Record<string, string>;
 }

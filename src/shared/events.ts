@@ -22,6 +22,8 @@ export const Events = {
   PreferenceUpdated: 'Email Preference Updated',
   BackInStockRequested: 'Back In Stock Requested',
   ProductRestocked: 'Product Restocked',
+  /** Derived by the dispatcher: a located event came within the nearby-store radius of a store (src/db/locations.ts). */
+  StoreNearby: 'Store Nearby',
 } as const;
 
 export type JsonObject = Record<string, unknown>;

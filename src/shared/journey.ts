@@ -27,6 +27,8 @@ export interface CustomerSnapshot {
   firstSeenAt: string;
   signedUpAt?: string;
   firstOrderAt?: string;
+  /** The segments the customer was in when the journey started (absent in runs from before segments). */
+  segments?: string[];
 }
 
 export type JourneyOutcome = 'completed' | 'converted' | 'exited';
@@ -39,6 +41,8 @@ export interface SentMessage {
   template: string;
   status: SendStatus;
   at: string;
+  /** A message that went out: its outbox row id, which its opens and clicks carry as `email_id`. */
+  emailId?: string;
 }
 
 export interface JourneyResult {
@@ -131,4 +135,9 @@ export interface SendOutcome {
   reason?: string;
   /** For `capped`: when the frequency window has room again (ISO). */
   retryAt?: string;
+  /**
+   * For `sent`: the message's outbox row id, which its tracking events carry as `email_id` (a
+   * text's link clicks too). Absent in histories from before it existed.
+   */
+  emailId?: string;
 }

@@ -6,6 +6,8 @@ export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttribute
 export const LifecycleStage = defineSearchAttributeKey('LifecycleStage', SearchAttributeType.KEYWORD);
 export const Journey = defineSearchAttributeKey('Journey', SearchAttributeType.KEYWORD);
 export const JourneyStep = defineSearchAttributeKey('JourneyStep', SearchAttributeType.KEYWORD);
+/** The segments a customer is in: `Segments = "vip"` finds every VIP's customer workflow. */
+export const Segments = defineSearchAttributeKey('Segments', SearchAttributeType.KEYWORD_LIST);
 
 /** Everything the namespace must have registered before our workflows start. */
-export const searchAttributeKeys = [CustomerId, LifecycleStage, Journey, JourneyStep];
+export const searchAttributeKeys = [CustomerId, LifecycleStage, Journey, JourneyStep, Segments];

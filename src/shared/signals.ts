@@ -27,6 +27,9 @@ export interface IngestResult {
   duplicate: boolean;
 }
 /** A journey tells its customer workflow it has finished. */
+/** To a running journey whose audience has `exitOnLeave`: the customer left it, the journey ends as `exited`. */
+export const audienceLeftSignal = defineSignal<[{ reason: string }]>('audienceLeft');
+
 export const journeyFinishedSignal = defineSignal<[JourneyFinished]>('journeyFinished');
 /** A product-level event (e.g. Product Restocked), to `product-<productId>`. */
 export const productEventSignal = defineSignal<[CustomerEvent]>('productEvent');

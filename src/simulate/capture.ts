@@ -40,6 +40,11 @@ export class Capture {
   /** The activities' clock: the simulated time, read from the server as each activity starts. */
   readonly clock = (): Date => new Date(this.simulatedNow);
 
+  /** Time moved to `ms` between the timeline's entries: the API's clock (opens, clicks) reads it too. */
+  advanceTo(ms: number): void {
+    this.simulatedNow = ms;
+  }
+
   readonly mailer: Transporter = nodemailer.createTransport({
     name: 'journeys-simulation',
     version: '1',

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime, IANAZone } from 'luxon';
 import { SimulationInputError, SPAN_EXAMPLES, addSpan, show, tryParseSpan } from './span';
+import { readEngagement } from './engagement';
 
 export { SimulationInputError, addSpan, parseSpan, type Span } from './span';
 
@@ -32,7 +33,12 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 const CUSTOMER_FIELDS = ['userId', 'traits', 'context'];
 /** Segment's six calls, and the shop's catalogue call (POST /v1/products: a product back in stock). */
 export const CATALOGUE_CALL = 'products';
-const CALL_TYPES = new Set(['identify', 'track', 'page', 'screen', 'group', 'alias', CATALOGUE_CALL]);
+/** The shop's stores call (POST /v1/stores): where its stores are and when they open. */
+export const STORES_CALL = 'stores';
+/** A call of the shop's (admin key), not the customer's: their workflow takes no event from it. */
+export const isShopCall = (call: Record<string, unknown>): boolean =>
+  call.type === CATALOGUE_CALL || call.type === STORES_CALL;
+const CALL_TYPES = new Set(['identify', 'track', 'page', 'screen', 'group', 'alias', CATALOGUE_CALL, STORES_CALL]);
 const ISO_EXAMPLE = '"2030-03-01T10:00:00+09:00"';
 
 export function readCustomerFile(file: string): SimCustomer {
@@ -73,6 +79,9 @@ function readEntry(raw: unknown, index: number, name: string, customer: SimCusto
   if (!isObject(raw)) throw fail(`must be an object, a Segment call with "at" and "type", got ${show(raw)}`);
   const { at: when, ...call } = raw;
   const ms = readAt(when, customer.zone, start, fail);
+  // An open or a click of an email the customer got: not a Segment call (src/simulate/engagement.ts).
+  const engagement = readEngagement(call, fail);
+  if (engagement) return { at: ms, index, call: engagement };
   if (typeof call.type !== 'string' || !CALL_TYPES.has(call.type)) {
     const got = call.type === undefined ? 'it is missing' : `got ${show(call.type)}`;
     throw fail(`"type" must be one of ${[...CALL_TYPES].join(', ')}: ${got}`);
@@ -85,6 +94,10 @@ function readEntry(raw: unknown, index: number, name: string, customer: SimCusto
   if (call.type === CATALOGUE_CALL) {
     if (!Array.isArray(call.products))
       throw fail('a products call needs "products", a list of the catalogue\'s products');
+    return { at: ms, index, call };
+  }
+  if (call.type === STORES_CALL) {
+    if (!Array.isArray(call.stores)) throw fail('a stores call needs "stores", a list of the shop\'s stores');
     return { at: ms, index, call };
   }
   // The rest is left to the API, which validates calls for meaning and whose 400 the simulator reports.

@@ -25,17 +25,26 @@ export interface JourneyRun {
 /** The summary a quiet-hours wait gives its timer (src/workflows/dsl/journey.ts): "<step>: quiet hours". */
 const HOLD = /^(.+): (quiet hours)$/;
 
-/** Every journey the customer's runs started, with its holds and end, from the histories. */
+/**
+ * Every journey the customer's runs started, with its holds and end, from the histories: each
+ * start its own, also a journey entered again under the same workflow id (browse abandonment next week).
+ */
 export async function journeysOf(client: Client, customerWorkflowId: string): Promise<JourneyRun[]> {
-  const started = new Map<string, { journey: string; at: number }>();
+  const initiatedAt = new Map<string, number>();
+  const started: { workflowId: string; runId: string; at: number }[] = [];
   for (const event of await allRuns(client, customerWorkflowId)) {
-    const child = event.startChildWorkflowExecutionInitiatedEventAttributes;
-    if (!child?.workflowId || started.has(child.workflowId)) continue;
-    started.set(child.workflowId, { journey: child.workflowType?.name ?? '?', at: timeOf(event) });
+    // Event ids count from 1 in each of the customer's runs: the run's first event names it.
+    if (event.startChildWorkflowExecutionInitiatedEventAttributes)
+      initiatedAt.set(String(event.eventId), timeOf(event));
+    const child = event.childWorkflowExecutionStartedEventAttributes;
+    const execution = child?.workflowExecution;
+    if (!child || !execution?.workflowId || !execution.runId) continue;
+    const at = initiatedAt.get(String(child.initiatedEventId)) ?? timeOf(event);
+    started.push({ workflowId: execution.workflowId, runId: execution.runId, at });
   }
   const runs: JourneyRun[] = [];
-  for (const [workflowId, { at }] of started) {
-    const events = await allRuns(client, workflowId);
+  for (const { workflowId, runId, at } of started) {
+    const events = await runFrom(client, workflowId, runId);
     const run: JourneyRun = {
       workflowId,
       journey: journeyName(events) ?? workflowId,
@@ -51,8 +60,19 @@ export async function journeysOf(client: Client, customerWorkflowId: string): Pr
   return runs;
 }
 
-/** The events of every run of a workflow (journeys and customers continue as new), oldest first. */
-async function allRuns(client: Client, workflowId: string): Promise<HistoryEvent[]> {
+/** The events of one execution of a workflow, and of the runs it continued as new into. */
+async function runFrom(client: Client, workflowId: string, runId: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  for (let next: string | undefined = runId; next;) {
+    const run: HistoryEvent[] = (await client.workflow.getHandle(workflowId, next).fetchHistory()).events ?? [];
+    events.push(...run);
+    next = run[run.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId || undefined;
+  }
+  return events;
+}
+
+/** The events of every run of a workflow (customers continue as new), oldest first. */
+export async function allRuns(client: Client, workflowId: string): Promise<HistoryEvent[]> {
   const runs: HistoryEvent[][] = [];
   let runId: string | undefined;
   for (;;) {
@@ -98,5 +118,5 @@ const closed = (events: HistoryEvent[]): boolean =>
       e.workflowExecutionCanceledEventAttributes,
   );
 
-const timeOf = (event: HistoryEvent): number =>
+export const timeOf = (event: HistoryEvent): number =>
   Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);

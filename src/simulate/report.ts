@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import type { Attempt } from './capture';
 import type { TimelineEntry } from './inputs';
 import type { JourneyRun } from './journey-runs';
+import type { SegmentChange } from './segment-changes';
 import { describeCall, type SimulationResult } from './run';
 
 interface Row {
@@ -22,11 +23,13 @@ interface Row {
  * and what became of it (and why). Deterministic for a given input: golden timelines compare it.
  */
 export function formatTimeline(
-  result: Pick<SimulationResult, 'attempts' | 'journeys' | 'events' | 'until'>,
+  result: Pick<SimulationResult, 'attempts' | 'journeys' | 'events' | 'until'> &
+    Partial<Pick<SimulationResult, 'segments'>>,
   zone: string,
 ): string[] {
   const rows = [
     ...result.events.map((e) => eventRow(e)),
+    ...(result.segments ?? []).flatMap(segmentRows),
     ...result.journeys.flatMap((j) => journeyRows(j, zone, result.until)),
     ...result.attempts.map((a) => attemptRow(a, zone)),
   ].sort((a, b) => a.at - b.at || a.order - b.order);
@@ -42,6 +45,12 @@ export function formatTimeline(
       .trimEnd(),
   );
 }
+
+/** After the event that made it: "joined best-customers", "left frequent-buyers". */
+const segmentRows = (c: SegmentChange): Row[] => [
+  ...c.joined.map((s) => ({ at: c.at, order: 0.5, kind: 'segment', what: `joined ${s}` })),
+  ...c.left.map((s) => ({ at: c.at, order: 0.5, kind: 'segment', what: `left ${s}` })),
+];
 
 const eventRow = (e: TimelineEntry): Row => ({
   at: e.at,

@@ -2,8 +2,18 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { JourneysConfig } from '../config/schema';
 import { customerStateQuery, customerWorkflowId } from '../shared/signals';
 import type { Attempt } from './capture';
-import { CATALOGUE_CALL, SimulationInputError, type SimCustomer, type TimelineEntry } from './inputs';
+import { storedEventCount } from '../db/events';
+import {
+  CATALOGUE_CALL,
+  isShopCall,
+  STORES_CALL,
+  SimulationInputError,
+  type SimCustomer,
+  type TimelineEntry,
+} from './inputs';
 import { journeysOf, type JourneyRun } from './journey-runs';
+import { segmentChangesOf, type SegmentChange } from './segment-changes';
+import { describeEngagement, engage, isEngagement, type EngagementCall } from './engagement';
 import { SIMULATION_ADMIN_KEY, SIMULATION_KEY, startSandbox, type Sandbox } from './sandbox';
 
 export interface Simulation {
@@ -22,6 +32,8 @@ export interface Simulation {
 export interface SimulationResult {
   attempts: Attempt[];
   journeys: JourneyRun[];
+  /** The customer's segments as they changed. */
+  segments: SegmentChange[];
   events: TimelineEntry[];
   /** Where the simulation stopped (epoch ms). */
   until: number;
@@ -49,17 +61,29 @@ export async function simulate(sim: Simulation): Promise<SimulationResult> {
     let sent = 0;
     for (const entry of sim.events) {
       await timeTo(sandbox, entry.at);
-      await post(sandbox, entry, sim.timelineName);
-      // A catalogue call is the shop's, not the customer's: their workflow takes no event from it.
-      if (entry.call.type !== CATALOGUE_CALL) await processed(customer, ++sent, entry, sim.timelineName);
+      if (isEngagement(entry.call)) {
+        // An open or a click, through the API: the event it stores (once per email and reader) is taken before time moves on.
+        await engage(sandbox, sim.customer.userId, entry.call as EngagementCall, where(entry, sim.timelineName));
+        sent = await storedEventCount(sandbox.pool, sim.customer.userId);
+        await processed(customer, sent, entry, sim.timelineName);
+      } else await post(sandbox, entry, sim.timelineName);
+      // A catalogue or stores call is the shop's, not the customer's: their workflow takes no event from it.
+      if (!isShopCall(entry.call) && !isEngagement(entry.call)) {
+        await processed(customer, ++sent, entry, sim.timelineName);
+        // What the product derived from it (Store Nearby, from a location) follows it: taken too before time moves on.
+        sent = Math.max(sent, await storedEventCount(sandbox.pool, sim.customer.userId));
+        await processed(customer, sent, entry, sim.timelineName);
+      }
       log(`  ${new Date(entry.at).toISOString()}  ${describeCall(entry.call)}`);
     }
     await timeTo(sandbox, sim.until);
     const journeys = await journeysOf(sandbox.env.client, customer.workflowId);
+    const segments = await segmentChangesOf(sandbox.env.client, customer.workflowId);
     const simulatedMs = Date.now() - startedAt;
     return {
       attempts: sandbox.capture.attempts,
       journeys,
+      segments,
       events: sim.events,
       until: sim.until,
       simulatedMs,
@@ -73,15 +97,20 @@ export async function simulate(sim: Simulation): Promise<SimulationResult> {
 async function timeTo(sandbox: Sandbox, at: number): Promise<void> {
   const now = Number(await sandbox.env.currentTimeMs());
   if (at > now) await sandbox.env.sleep(at - now);
+  // The API's clock too: an open or click is recorded at the simulated time.
+  sandbox.capture.advanceTo(Math.max(at, now));
 }
 
 /** Sends the call to the API as Segment's libraries (or the shop, for its catalogue) would; a refusal names the event. */
 async function post(sandbox: Sandbox, entry: TimelineEntry, file: string): Promise<void> {
-  const catalogue = entry.call.type === CATALOGUE_CALL;
-  const body = catalogue
-    ? { products: entry.call.products }
-    : { ...entry.call, messageId: `simulated-${entry.index}`, timestamp: new Date(entry.at).toISOString() };
-  const key = catalogue ? SIMULATION_ADMIN_KEY : SIMULATION_KEY;
+  const shop = isShopCall(entry.call);
+  const body =
+    entry.call.type === CATALOGUE_CALL
+      ? { products: entry.call.products }
+      : entry.call.type === STORES_CALL
+        ? { stores: entry.call.stores }
+        : { ...entry.call, messageId: `simulated-${entry.index}`, timestamp: new Date(entry.at).toISOString() };
+  const key = shop ? SIMULATION_ADMIN_KEY : SIMULATION_KEY;
   const response = await fetch(`${sandbox.apiUrl}/v1/${String(entry.call.type)}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -110,6 +139,9 @@ const where = (entry: TimelineEntry, file: string): string =>
 
 export function describeCall(call: Record<string, unknown>): string {
   if (call.type === 'track') return `track "${String(call.event)}"`;
+  if (isEngagement(call)) return describeEngagement(call);
+  if (call.type === STORES_CALL)
+    return `stores: ${(call.stores as { id?: unknown }[]).map((s) => String(s.id)).join(', ')}`;
   if (call.type !== CATALOGUE_CALL) return String(call.type);
   const products = (call.products as { id?: unknown; inStock?: unknown }[]).map(
     (p) => `${String(p.id)}${p.inStock === false ? ' (out of stock)' : ''}`,

@@ -18,6 +18,7 @@ import { startTimeSkippingEnvironment } from '../dev/own-server-environment';
 import { executableFor } from '../dev/server-binary';
 import { ensureTestServer } from '../dev/test-server';
 import { Dispatcher } from '../dispatcher/dispatcher';
+import { nearbyStoreRule } from '../journeys/nearby-store/config';
 import { createRenderer } from '../templates/renderer';
 import { registerSearchAttributes } from '../worker/search-attributes';
 import { preloadModules, WORKFLOWS_PATH } from '../worker/workflow-code';
@@ -89,11 +90,21 @@ export async function startSandbox(config: JourneysConfig, log: (line: string) =
       signingSecret: 'simulation',
       publicUrl: PUBLIC_URL,
       rateLimitPerMinute: 0,
+      segments: () => config.segments,
+      clock: capture.clock,
     });
+    // A timeline's open or click may play someone else's address (Apple's privacy proxy), as a proxy in front would say it.
+    app.set('trust proxy', 'loopback');
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     stack.push('the API', () => new Promise((resolve) => server.close(resolve)));
-    const dispatcher = new Dispatcher({ pool, temporal: env.client, listenUrl: postgres.url, pollMs: 200 });
+    const dispatcher = new Dispatcher({
+      pool,
+      temporal: env.client,
+      listenUrl: postgres.url,
+      pollMs: 200,
+      nearbyStore: nearbyStoreRule(config.journeys.nearbyStore),
+    });
     dispatcher.start();
     stack.push('the dispatcher', () => dispatcher.stop());
 

@@ -16,8 +16,10 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import type { JourneysConfig } from '../config/schema';
 import { DEFAULT_FRESHNESS_WINDOW, type CustomerState } from '../shared/customer';
 import type { CustomerEvent } from '../shared/events';
-import { CustomerId, Journey, JourneyStep, LifecycleStage } from '../shared/search-attributes';
+import { CustomerId, Journey, JourneyStep, LifecycleStage, Segments } from '../shared/search-attributes';
+import { applyToAudience, newAudienceState, nextSegmentChangeAt, segmentsAt } from '../shared/segments';
 import {
+  audienceLeftSignal,
   customerStateQuery,
   eventSignal,
   eventsSignal,
@@ -29,8 +31,22 @@ import {
 } from '../shared/signals';
 import { applyEvent, newCustomerState, nextStageChangeAt, snapshot, stageAt } from './customer/lifecycle';
 import { RecentIds } from './customer/recent-ids';
-import { AUDIENCE_LISTS, customerPatches, JOURNEYS_IN_ONE_TASK, type CustomerPatches } from './customer/patches';
-import { forwardTargets, journeyConfig, journeysToStart, recordEntry, type Start } from './customer/routing';
+import {
+  AUDIENCE_LISTS,
+  AUDIENCES,
+  customerPatches,
+  JOURNEYS_IN_ONE_TASK,
+  type CustomerPatches,
+} from './customer/patches';
+import {
+  engagementTargets,
+  forwardTargets,
+  journeyConfig,
+  journeysToStart,
+  leftAudience,
+  recordEntry,
+  type Start,
+} from './customer/routing';
 import { localActivities } from './dsl/activities';
 import type { JourneyEntry } from './dsl/journey-entry';
 import { registry } from './registry';
@@ -74,6 +90,9 @@ export async function customer(input: CustomerInput): Promise<never> {
   // Without double opt-in, a customer who never answered counts as subscribed, as the send check does.
   if (!input.state && config.messaging.doubleOptIn === false) state.consent = 'subscribed';
 
+  // Runs from before segments have no audience state, and enter journeys as they did then.
+  if (patches.applies(AUDIENCES)) state.audience ??= newAudienceState();
+
   const historyFull = (): boolean =>
     workflowInfo().historyLength >= config.customer.historyLimit || workflowInfo().continueAsNewSuggested;
 
@@ -87,15 +106,44 @@ export async function customer(input: CustomerInput): Promise<never> {
       { key: LifecycleStage, value: state.stage },
     ]);
   };
-  publishStage();
+  // What PostgreSQL has (the previous run recorded it), and what this run's Segments attribute says
+  // (a continued run publishes it once; a new customer's is empty).
+  let recordedSegments = state.audience?.segments.join();
+  let publishedSegments = input.state ? undefined : '';
+  const publishSegments = async (): Promise<void> => {
+    if (!state.audience) return;
+    const segments = segmentsAt(config.segments ?? {}, state, state.audience, Date.now());
+    state.audience.segments = segments;
+    if (segments.join() !== publishedSegments) {
+      publishedSegments = segments.join();
+      upsertSearchAttributes([{ key: Segments, value: segments }]);
+    }
+    if (segments.join() === recordedSegments) return;
+    recordedSegments = segments.join();
+    const leaving = leftAudience(state, segments, registry, config).map(
+      ({ workflowId, reason }) =>
+        getExternalWorkflowHandle(workflowId)
+          .signal(audienceLeftSignal, { reason })
+          .catch(() => undefined), // it finished meanwhile
+    );
+    await Promise.all([localActivities.recordSegments(state.customerId, segments), ...leaving]);
+  };
+  const publish = async (): Promise<void> => {
+    publishStage();
+    await publishSegments();
+  };
+  await publish();
 
   while (!historyFull()) {
-    const wakeAt = nextStageChangeAt(state, config.lifecycle);
+    const wakeAt = earliest(
+      nextStageChangeAt(state, config.lifecycle),
+      state.audience && nextSegmentChangeAt(config.segments ?? {}, state, state.audience, Date.now()),
+    );
     const gotWork = () => queue.length > 0 || historyFull();
     if (wakeAt === undefined) await condition(gotWork);
     else await condition(gotWork, Math.max(wakeAt - Date.now(), 1));
     while (queue.length > 0 && !historyFull()) await handle(queue.shift()!, state, config, patches);
-    publishStage();
+    await publish();
   }
   // Let in-flight handlers finish, then hand the state and any undelivered events to a new run.
   await condition(allHandlersFinished);
@@ -115,10 +163,14 @@ async function handle(
 ): Promise<void> {
   applyEvent(state, event, new Date().toISOString());
   state.stage = stageAt(state, Date.now(), config.lifecycle);
+  // Journeys enter by the segments this event puts the customer in; they are published once the queue is done.
+  applyToAudience(state, event, config.segments ?? {}, Date.now());
   // Until its patch, a journey is still forwarded what it listened to before (JourneyEntry.listenedTo).
   const listenedStill = (entry: JourneyEntry): string[] =>
     entry.listenedTo && !patches.applies(entry.listenedTo.until) ? entry.listenedTo.events : [];
-  const forwards = forwardTargets(state, event, registry, config, listenedStill).map(
+  const targets = forwardTargets(state, event, registry, config, listenedStill);
+  if (state.audience) targets.push(...engagementTargets(state, event).filter((id) => !targets.includes(id)));
+  const forwards = targets.map(
     (id) =>
       getExternalWorkflowHandle(id)
         .signal(eventSignal, event)
@@ -170,6 +222,9 @@ async function handleAsBefore(
     );
   }
 }
+
+const earliest = (...times: (number | undefined)[]): number | undefined =>
+  times.reduce<number | undefined>((a, t) => (t === undefined ? a : a === undefined ? t : Math.min(a, t)), undefined);
 
 /** Older than the freshness window (by the backend's timestamp, against workflow time). */
 function isStale(event: CustomerEvent, config: JourneysConfig): boolean {

@@ -11,3 +11,4 @@ export { loyalty } from '../journeys/loyalty/journey';
 export { postPurchase } from '../journeys/post-purchase/journey';
 export { reengagement } from '../journeys/re-engagement/journey';
 export { welcome } from '../journeys/welcome/journey';
+export { nearbyStore } from '../journeys/nearby-store/journey';

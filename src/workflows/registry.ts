@@ -9,6 +9,7 @@ import { loyaltyJourney } from '../journeys/loyalty/journey';
 import { postPurchaseJourney } from '../journeys/post-purchase/journey';
 import { reengagementJourney } from '../journeys/re-engagement/journey';
 import { welcomeJourney } from '../journeys/welcome/journey';
+import { nearbyStoreJourney } from '../journeys/nearby-store/journey';
 
 /**
  * Which event starts which journey, keyed how, re-entered when. Adding a journey: its folder in
@@ -27,4 +28,5 @@ export const registry: JourneyEntry[] = [
   anniversaryJourney,
   reengagementJourney,
   backInStockJourney,
+  nearbyStoreJourney,
 ];

@@ -71,7 +71,8 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
   it('sends the rendered email in the customer language, with tracked links and one-click unsubscribe', async () => {
     const id = await customer({ locale: 'de' });
     const req = request(id);
-    expect(await createSendEmail(deps)(req)).toEqual({ status: 'sent' });
+    const outcome = await createSendEmail(deps)(req);
+    expect(outcome).toEqual({ status: 'sent', emailId: expect.any(String) });
 
     const [mail] = smtp.received;
     expect(smtp.received).toHaveLength(1);
@@ -79,6 +80,10 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
     expect(mail.envelope).toEqual({ from: 'hello@shop.example', to: [`${id}@example.test`] });
     expect(mail.from?.value).toEqual([{ name: 'Journeys Shop', address: 'hello@shop.example' }]);
     const message = await row(req.idempotencyKey);
+    // The outcome names the message as its opens and clicks will (email_id), and so does a retry.
+    expect(outcome.emailId).toBe(String(message.id));
+    expect(await createSendEmail(deps)(req)).toEqual({ status: 'sent', emailId: String(message.id) });
+    expect(smtp.received).toHaveLength(1);
     // The Message-ID is on the sending domain, and recorded before the hand-off (a resend reuses it).
     expect(mail.messageId).toBe(`<${message.id}.abandoned-cart@shop.example>`);
     expect(message.smtp_message_id).toBe(mail.messageId);
@@ -113,7 +118,7 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
     // Two attempts at once (a retry overtaking a slow attempt): one sends, the other backs off.
     const both = await Promise.allSettled([send(req), send(req)]);
     expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(await send(req)).toEqual({ status: 'sent' });
+    expect(await send(req)).toEqual({ status: 'sent', emailId: expect.any(String) });
     expect(smtp.to(`${id}@example.test`)).toHaveLength(1);
   });
 
@@ -128,7 +133,7 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
       step: 'confirmation',
     });
     receipt.data = { order: { orderId: 'o-1', products: [], total: 10, currency: 'EUR' } };
-    expect(await send(receipt)).toEqual({ status: 'sent' });
+    expect(await send(receipt)).toEqual({ status: 'sent', emailId: expect.any(String) });
 
     const paused = await customer();
     await db
@@ -155,7 +160,10 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
     const start = now;
     for (let i = 0; i < 3; i++) {
       now = new Date(start.getTime() + i * 3600_000);
-      expect(await send(request(id, { idempotencyKey: `${id}/m${i}`, step: `m${i}` }))).toEqual({ status: 'sent' });
+      expect(await send(request(id, { idempotencyKey: `${id}/m${i}`, step: `m${i}` }))).toEqual({
+        status: 'sent',
+        emailId: expect.any(String),
+      });
     }
     now = new Date(start.getTime() + 5 * 3600_000);
     expect(await send(request(id, { idempotencyKey: `${id}/m3` }))).toEqual({
@@ -164,12 +172,21 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
       retryAt: new Date(start.getTime() + 7 * 86400_000).toISOString(),
     });
     // Transactional mail ignores the cap; after the window the capped one goes out.
-    expect(await send(request(id, { idempotencyKey: `${id}/t`, transactional: true }))).toEqual({ status: 'sent' });
+    expect(await send(request(id, { idempotencyKey: `${id}/t`, transactional: true }))).toEqual({
+      status: 'sent',
+      emailId: expect.any(String),
+    });
     now = new Date(start.getTime() + 7 * 86400_000 + 1000);
-    expect(await send(request(id, { idempotencyKey: `${id}/m3` }))).toEqual({ status: 'sent' });
+    expect(await send(request(id, { idempotencyKey: `${id}/m3` }))).toEqual({
+      status: 'sent',
+      emailId: expect.any(String),
+    });
 
     const fewer = await customer({ frequency: 'fewer' });
-    expect(await send(request(fewer, { idempotencyKey: `${fewer}/a` }))).toEqual({ status: 'sent' });
+    expect(await send(request(fewer, { idempotencyKey: `${fewer}/a` }))).toEqual({
+      status: 'sent',
+      emailId: expect.any(String),
+    });
     expect((await send(request(fewer, { idempotencyKey: `${fewer}/b` }))).status).toBe('capped');
     now = start;
   });
@@ -191,7 +208,10 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
       { productId: 'p-1', name: "O'Neil jacket", quantity: 1, price: 120, url, imageUrl: 'javascript:alert(1)' },
       { productId: 'p-2', name: 'Socks', quantity: 1, price: 5, url: 'javascript:alert(document.cookie)' },
     ];
-    expect(await createSendEmail(deps)(request(id, { data: { cartId: 'k-1', items } }))).toEqual({ status: 'sent' });
+    expect(await createSendEmail(deps)(request(id, { data: { cartId: 'k-1', items } }))).toEqual({
+      status: 'sent',
+      emailId: expect.any(String),
+    });
     const [mail] = smtp.received;
     expect(String(mail.html)).not.toMatch(/javascript:/i);
     const destinations = [...String(mail.html).matchAll(/href="[^"]*\/t\/c\/([^"]+)"/g)].map(
@@ -236,15 +256,22 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
     expect(await send(request(id))).toEqual({ status: 'suppressed', reason: 'awaiting double opt-in' });
     expect(await send(request(id, { idempotencyKey: `${id}/confirm`, transactional: true }))).toEqual({
       status: 'sent',
+      emailId: expect.any(String),
     });
     await db.pool().query(`INSERT INTO subscriptions VALUES ($1, 'marketing', 'subscribed')`, [id]);
-    expect(await send(request(id, { idempotencyKey: `${id}/after` }))).toEqual({ status: 'sent' });
+    expect(await send(request(id, { idempotencyKey: `${id}/after` }))).toEqual({
+      status: 'sent',
+      emailId: expect.any(String),
+    });
     expect(smtp.received).toHaveLength(2);
 
     // A shop that collects consent elsewhere turns it off: no answer yet counts as subscribed.
     const off = testConfig({ messaging: { doubleOptIn: false, quietHours: null } });
     const other = await customer({ marketing: null });
-    expect(await createSendEmail({ ...deps, config: () => off })(request(other))).toEqual({ status: 'sent' });
+    expect(await createSendEmail({ ...deps, config: () => off })(request(other))).toEqual({
+      status: 'sent',
+      emailId: expect.any(String),
+    });
   });
 
   it('records a marketing message skipped by the full frequency cap as its own outcome, with why', async () => {
@@ -279,7 +306,7 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
         (taskQueue) => env().client.workflow.execute(sendOne, { args: [req], taskQueue, workflowId: `send-${id}` }),
       );
       expect(accepted).toBe(2); // the first attempt died after the hand-off; the second finished
-      expect(outcome).toEqual({ status: 'sent' });
+      expect(outcome).toEqual({ status: 'sent', emailId: expect.any(String) });
       // Nothing is lost: the retry cannot know SMTP took the first copy, so it sends again, and the
       // mailbox provider collapses the two by their one Message-ID, on the sender's domain.
       const copies = smtp.to(`${id}@example.test`);
@@ -301,7 +328,7 @@ describe('sendEmail activity (real PostgreSQL, real SMTP)', () => {
         (taskQueue) =>
           env().client.workflow.execute(sendOne, { args: [request(id)], taskQueue, workflowId: `send451-${id}` }),
       );
-      expect(outcome).toEqual({ status: 'sent' });
+      expect(outcome).toEqual({ status: 'sent', emailId: expect.any(String) });
       expect(smtp.to(`${id}@example.test`)).toHaveLength(1);
     });
   });

@@ -108,7 +108,7 @@ describe('sendSms activity (real PostgreSQL, the Twilio stand-in through the twi
   it('texts an opted-in customer in their language, with a tracked short link, and records delivery', async () => {
     const id = await customer('+4915112345601', { optIn: true, locale: 'de' });
     const req = request(id);
-    expect(await createSendSms(deps)(req)).toEqual({ status: 'sent' });
+    expect(await createSendSms(deps)(req)).toEqual({ status: 'sent', emailId: expect.any(String) });
 
     const [text] = textsTo('+4915112345601');
     expect(text.from).toBe('+15005550006');
@@ -141,7 +141,7 @@ describe('sendSms activity (real PostgreSQL, the Twilio stand-in through the twi
     });
 
     // A retried activity finds the row sent and texts nobody again.
-    expect(await createSendSms(deps)(req)).toEqual({ status: 'sent' });
+    expect(await createSendSms(deps)(req)).toEqual({ status: 'sent', emailId: expect.any(String) });
     expect(textsTo('+4915112345601')).toHaveLength(1);
   });
 
@@ -154,7 +154,7 @@ describe('sendSms activity (real PostgreSQL, the Twilio stand-in through the twi
       template: 'order-confirmation',
       data: { order: { orderId: 'o-9', products: [], currency: 'EUR' } },
     });
-    expect(await createSendSms(deps)(confirmation)).toEqual({ status: 'sent' });
+    expect(await createSendSms(deps)(confirmation)).toEqual({ status: 'sent', emailId: expect.any(String) });
     expect(textsTo('+4915112345602')).toHaveLength(1);
     expect(textsTo('+4915112345602')[0].body).toContain('o-9');
   });
@@ -162,7 +162,7 @@ describe('sendSms activity (real PostgreSQL, the Twilio stand-in through the twi
   it('suppresses a number the provider reports gone for good, so no text goes to it again', async () => {
     const id = await customer('+15005550005', { optIn: true }); // the stand-in reports it failed, 30005
     const first = request(id);
-    expect(await createSendSms(deps)(first)).toEqual({ status: 'sent' });
+    expect(await createSendSms(deps)(first)).toEqual({ status: 'sent', emailId: expect.any(String) });
     await eventually(async () => (await row(first.idempotencyKey)).status === 'failed', 'the failure report');
     expect((await row(first.idempotencyKey)).reason).toBe('SMS failed (30005)');
     const suppressed = await db
@@ -186,11 +186,11 @@ describe('sendSms activity (real PostgreSQL, the Twilio stand-in through the twi
     const mailer = createMailer(smtp.url());
     const email = createSendEmail({ ...deps, renderer, mailer });
     // Two texts fill the SMS cap (2 a week); the third waits, while an email still has room.
-    expect(await createSendSms(deps)(request(id))).toEqual({ status: 'sent' });
-    expect(await createSendSms(deps)(request(id))).toEqual({ status: 'sent' });
+    expect(await createSendSms(deps)(request(id))).toEqual({ status: 'sent', emailId: expect.any(String) });
+    expect(await createSendSms(deps)(request(id))).toEqual({ status: 'sent', emailId: expect.any(String) });
     expect(await createSendSms(deps)(request(id))).toMatchObject({ status: 'capped' });
     const mail = request(id, { template: 'cart-reminder', data: { cartId: 'k-1', items: [] } });
-    expect(await email(mail)).toEqual({ status: 'sent' });
+    expect(await email(mail)).toEqual({ status: 'sent', emailId: expect.any(String) });
     // Three marketing messages in the week: the cap across channels is full for email too.
     expect(await email(request(id, { template: 'cart-reminder', data: { cartId: 'k-1', items: [] } }))).toMatchObject({
       status: 'capped',

@@ -128,6 +128,8 @@ describe('admin API: customers', () => {
     expect(Object.keys(state.running)).toContain(journey);
     expect(res.body).toEqual({
       pending: { count: 0, events: [] },
+      location: null, // no event of theirs said where they were
+      segments: [],
       profile: {
         id: 'adm-1',
         email: 'ann@example.test', // stored normalised
@@ -148,8 +150,8 @@ describe('admin API: customers', () => {
           createdAt: iso(T0 + H),
           sentAt: iso(T0 + H + M),
           events: [
-            { type: 'delivered', url: null, occurredAt: iso(T0 + H + 2 * M) },
-            { type: 'opened', url: null, occurredAt: iso(T0 + H + 3 * M) },
+            { type: 'delivered', url: null, occurredAt: iso(T0 + H + 2 * M), machine: null },
+            { type: 'opened', url: null, occurredAt: iso(T0 + H + 3 * M), machine: null },
           ],
         },
         expect.objectContaining({ id: older, subject: 'Your cart misses you', events: [] }),
@@ -175,6 +177,8 @@ describe('admin API: customers', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       pending: { count: 0, events: [] },
+      location: null,
+      segments: [],
       profile: {
         id: 'adm-row',
         email: 'row@example.test',

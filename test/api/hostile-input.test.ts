@@ -223,6 +223,37 @@ describe('hostile and careless input', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('takes only a place on Earth as a location: both coordinates, in range, as numbers', async () => {
+    const call = (context: object) => track({ userId: 'h-geo', event: 'Application Opened', context });
+    await refused(await call({ location: { latitude: 91, longitude: 13.4 } }), 'context.location.latitude', 'h-geo');
+    await refused(
+      await call({ location: { latitude: 52.5, longitude: -180.5 } }),
+      'context.location.longitude',
+      'h-geo',
+    );
+    await refused(
+      await call({ location: { latitude: '52.5', longitude: 13.4 } }),
+      'context.location.latitude',
+      'h-geo',
+    );
+    await refused(await call({ location: { latitude: 52.5 } }), 'context.location.longitude', 'h-geo');
+    await refused(await identify({ userId: 'h-geo', traits: { longitude: 13.4 } }), 'traits.latitude', 'h-geo');
+    await refused(
+      await track({ userId: 'h-geo', event: 'Store Visited', properties: { latitude: -90.1, longitude: 0 } }),
+      'properties.latitude',
+      'h-geo',
+    );
+    // An app that geofences itself may say Store Nearby, naming the store.
+    await refused(
+      await track({ userId: 'h-geo', event: 'Store Nearby', properties: {} }),
+      'properties.store_id',
+      'h-geo',
+    );
+    // A city alone, an IP address, or null coordinates are no place, and no reason to refuse a call.
+    const ok = await call({ location: { city: 'Berlin', latitude: null, longitude: null }, ip: '203.0.113.7' });
+    expect(ok.status).toBe(200);
+  });
+
   it('keeps two customers’ events apart when their backend reuses a messageId', async () => {
     for (const userId of ['h-one', 'h-two']) {
       const res = await track({

@@ -18,23 +18,26 @@ describe('tracking and consent links', () => {
   beforeAll(async () => {
     // Stored as the API does, and projected as the dispatcher does; delivery to Temporal is the
     // e2e test's business.
-    app = express().use(
-      trackingRouter({
-        pool: db.pool(),
-        signingSecret: SECRET,
-        accept: async (event) => {
-          accepted.push(event);
-          await storeEvents(db.pool(), [event]);
-          const leased = await leaseWaiting(db.pool(), 'tracking-test', 100, 100, 30_000);
-          await projectEvents(
-            db.pool(),
-            leased.flatMap((c) => c.events),
-          );
-          const delivered = leased.map((c) => ({ customerId: c.customerId, seqs: c.events.map((e) => e.seq) }));
-          await markDelivered(db.pool(), delivered, 'tracking-test');
-        },
-      }),
-    );
+    // Behind a proxy that says who the client is: the tests play Apple's and scanners' addresses.
+    app = express()
+      .set('trust proxy', 'loopback')
+      .use(
+        trackingRouter({
+          pool: db.pool(),
+          signingSecret: SECRET,
+          accept: async (event) => {
+            accepted.push(event);
+            await storeEvents(db.pool(), [event]);
+            const leased = await leaseWaiting(db.pool(), 'tracking-test', 100, 100, 30_000);
+            await projectEvents(
+              db.pool(),
+              leased.flatMap((c) => c.events),
+            );
+            const delivered = leased.map((c) => ({ customerId: c.customerId, seqs: c.events.map((e) => e.seq) }));
+            await markDelivered(db.pool(), delivered, 'tracking-test');
+          },
+        }),
+      );
     await db.pool().query(`INSERT INTO customers (id, email) VALUES ('t-1', 't-1@example.test')`);
     const { rows } = await db.pool().query(
       `INSERT INTO messages (idempotency_key, customer_id, journey, step, template, status, variant)
@@ -163,5 +166,84 @@ describe('tracking and consent links', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Your email address is confirmed.');
     expect(accepted.map((e) => e.event)).toEqual(['Email Confirmed']);
+  });
+  describe('opens and clicks no person made', () => {
+    const BROWSER =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+    /** A message SMTP accepted `secondsAgo`, to customer `customerId`. */
+    const sentMessage = async (customerId: string, secondsAgo: number) => {
+      await db
+        .pool()
+        .query(`INSERT INTO customers (id, email) VALUES ($1, $2)`, [customerId, `${customerId}@example.test`]);
+      const { rows } = await db.pool().query(
+        `INSERT INTO messages (idempotency_key, customer_id, journey, step, template, status, sent_at)
+         VALUES ($1, $2, 'welcome', 'welcome', 'welcome', 'sent', now() - $3 * interval '1 second') RETURNING id`,
+        [`k-${customerId}`, customerId, secondsAgo],
+      );
+      return Number(rows[0].id);
+    };
+    const recorded = async (id: number) =>
+      (await db.pool().query('SELECT type, machine FROM message_events WHERE message_id = $1 ORDER BY id', [id])).rows;
+    const stored = async (customerId: string) =>
+      (
+        await db
+          .pool()
+          .query(`SELECT name, properties FROM events WHERE customer_id = $1 ORDER BY received_at, message_id`, [
+            customerId,
+          ])
+      ).rows;
+
+    it("records Apple Mail Privacy Protection's prefetch as such, and the person's later open as their own", async () => {
+      const id = await sentMessage('t-mpp', 3600);
+      const pixel = `/t/o/${signToken({ m: id }, SECRET)}.gif`;
+      // Apple's proxy fetches the pixel as the mail reaches the phone: bare User-Agent, Apple's address.
+      const prefetch = await request(app)
+        .get(pixel)
+        .set('User-Agent', 'Mozilla/5.0')
+        .set('X-Forwarded-For', '17.58.100.1');
+      expect(prefetch.status).toBe(200);
+      expect(prefetch.headers['content-type']).toBe('image/gif');
+      // The person opens it in a browser's webmail later; and once more.
+      await request(app).get(pixel).set('User-Agent', BROWSER).set('X-Forwarded-For', '198.51.100.4').expect(200);
+      await request(app).get(pixel).set('User-Agent', BROWSER).set('X-Forwarded-For', '198.51.100.4').expect(200);
+
+      expect(await recorded(id)).toEqual([
+        { type: 'opened', machine: 'privacy-proxy' },
+        { type: 'opened', machine: null },
+        { type: 'opened', machine: null },
+      ]);
+      expect(accepted.map((e) => e.properties)).toEqual([
+        expect.objectContaining({ email_id: String(id), step: 'welcome', machine: 'privacy-proxy' }),
+        expect.not.objectContaining({ machine: expect.anything() }),
+        expect.not.objectContaining({ machine: expect.anything() }),
+      ]);
+      // Two events reach the workflow: the prefetch, flagged, and the person's first open.
+      expect((await stored('t-mpp')).map((e) => [e.name, e.properties.machine ?? null])).toEqual([
+        ['Email Opened', 'privacy-proxy'],
+        ['Email Opened', null],
+      ]);
+    });
+
+    it('records a security scanner following every link within seconds of delivery as a scanner', async () => {
+      const id = await sentMessage('t-scan', 2);
+      const link = (u: string) => `/t/c/${signToken({ m: id, u }, SECRET)}`;
+      // A gateway checks each link two seconds after delivery, with a browser's User-Agent.
+      for (const u of ['https://shop.example/a', 'https://shop.example/b']) {
+        const res = await request(app).get(link(u)).set('User-Agent', BROWSER);
+        expect(res.status).toBe(302); // it still learns where the link leads
+        expect(res.headers.location).toBe(u);
+      }
+      // Another names itself, and one asks with HEAD.
+      await request(app).get(link('https://shop.example/a')).set('User-Agent', 'Barracuda Sentinel (EE)').expect(302);
+      await request(app).head(link('https://shop.example/b')).set('User-Agent', BROWSER).expect(302);
+      expect((await recorded(id)).map((r) => r.machine)).toEqual(['scanner', 'scanner', 'scanner', 'scanner']);
+      expect(accepted.map((e) => [e.event, e.properties?.url, e.properties?.machine])).toEqual([
+        ['Email Link Clicked', 'https://shop.example/a', 'scanner'],
+        ['Email Link Clicked', 'https://shop.example/b', 'scanner'],
+        ['Email Link Clicked', 'https://shop.example/a', 'scanner'],
+        ['Email Link Clicked', 'https://shop.example/b', 'scanner'],
+      ]);
+      expect(new Set(accepted.map((e) => e.messageId)).size).toBe(2); // one per link, as a person's are
+    });
   });
 });

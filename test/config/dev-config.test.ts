@@ -28,6 +28,8 @@ const firstDelay: { [K in keyof JourneyConfigs]?: (c: JourneyConfigs[K]) => stri
   birthday: () => ({ none: 'sends at a local time on the birthday' }),
   anniversary: () => ({ none: 'sends at a local time on the anniversary' }),
   reengagement: () => ({ none: 'silence is measured in minutes on purpose: see the next test' }),
+  // Once per 10 minutes, so a developer sees it again within a session; a closed store waited for up to an hour.
+  nearbyStore: () => ({ none: 'sends when a customer is seen near an open store, not after a delay' }),
 };
 
 /** Every duration string in a configuration section, with its path. */

@@ -48,6 +48,11 @@ describe('lookups', () => {
     expect(await lastEventAfter(db.pool(), 'u-le', signs, '2026-01-01T00:00:00.000Z')).toBe('2026-02-01T00:00:00.000Z');
     expect(await lastEventAfter(db.pool(), 'u-le', signs, '2026-02-01T00:00:00.000Z')).toBeNull(); // strictly after
     expect(await lastEventAfter(db.pool(), 'nobody', signs, '2026-01-01T00:00:00.000Z')).toBeNull();
+    // Apple's privacy proxy fetching the pixel is not the customer.
+    await storeEvents(db.pool(), [
+      { ...at('le-5', 'Email Opened', 'u-le', '2026-05-01T00:00:00.000Z'), properties: { machine: 'privacy-proxy' } },
+    ]);
+    expect(await lastEventAfter(db.pool(), 'u-le', signs, '2026-01-01T00:00:00.000Z')).toBe('2026-02-01T00:00:00.000Z');
   });
 
   describe('getCart', () => {

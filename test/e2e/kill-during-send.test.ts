@@ -133,7 +133,7 @@ describe('a worker killed during the SMTP hand-off', () => {
       }),
     );
     await Promise.all(snapshots);
-    expect(outcomes).toEqual(Array(CUSTOMERS).fill({ status: 'sent' }));
+    expect(outcomes).toEqual(Array(CUSTOMERS).fill({ status: 'sent', emailId: expect.any(String) }));
 
     const { rows } = await db
       .pool()

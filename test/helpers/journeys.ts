@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { configSchema, type JourneyConfigs, type JourneysConfig } from '../../src/config/schema';
 import type { CartLine, JourneyActivities, OrderSummary, ProductCard } from '../../src/shared/activities';
+import type { Store } from '../../src/shared/store';
 import type { CustomerEvent } from '../../src/shared/events';
 import type {
   CustomerChannel,
@@ -106,6 +107,10 @@ export class StubActivities {
   groups: { customerId: string; add: string[]; remove: string[] }[] = [];
   consent: { customerId: string; subscribed: boolean; reason: string }[] = [];
   backInStock: { customerId: string; productId: string }[] = [];
+  /** Each customer's best local hour to send (their habits); absent: too little known. */
+  bestHours: Record<string, number> = {};
+  /** Each customer's segments as their workflow last recorded them. */
+  segments: Record<string, string[]> = {};
   /** Every page of a restock announcement the workflows asked for. */
   announced: RestockPage[] = [];
   carts: Record<string, CartLine[]> = {};
@@ -114,6 +119,8 @@ export class StubActivities {
   /** Customers' free-form identify traits, by customer id. */
   traits: Record<string, Record<string, string>> = {};
   related: ProductCard[] = [];
+  /** The shop's stores, by id (what `storeDetails` reads). */
+  stores: Record<string, Store> = {};
   /** Events as PostgreSQL would have stored them (what `lastEventAfter` reads). */
   recorded: { customerId: string; event: string; at: Date }[] = [];
   /** Decides a send's fate before it is "sent"; return undefined to send. */
@@ -139,6 +146,8 @@ export class StubActivities {
     this.webhooks = [];
     this.webhookAnswer = () => ({ status: 'sent', responseStatus: 200 });
     this.backInStock = [];
+    this.segments = {};
+    this.bestHours = {};
     this.announced = [];
     this.recorded = [];
     this.policy = () => undefined;
@@ -160,6 +169,10 @@ export class StubActivities {
         .slice(0, limit);
     const activities: JourneyActivities = {
       loadJourneysConfig: async () => this.config,
+      bestSendHour: async (customerId) => this.bestHours[customerId] ?? null,
+      recordSegments: async (customerId, names) => {
+        this.segments[customerId] = names;
+      },
       sendSms: (req) => activities.sendEmail({ ...req, channel: 'sms' }),
       callWebhook: async (req) => {
         if (!this.webhooks.some((w) => w.idempotencyKey === req.idempotencyKey))
@@ -183,6 +196,7 @@ export class StubActivities {
       getOrder: async (_customerId, orderId) => this.orders[orderId] ?? null,
       profileTrait: async (customerId, name) => this.traits[customerId]?.[name] ?? null,
       relatedProducts: async (_c, _o, limit) => this.related.slice(0, limit),
+      storeDetails: async (storeId) => this.stores[storeId] ?? null,
       lastEventAfter: async (customerId, events, after) => {
         const times = this.recorded
           .filter((r) => r.customerId === customerId && events.includes(r.event) && r.at > new Date(after))

@@ -407,7 +407,7 @@ describe('readTimelineFile', () => {
   });
 
   test('type is required and must be a Segment call type, or the catalogue call', () => {
-    const types = 'identify, track, page, screen, group, alias, products';
+    const types = 'identify, track, page, screen, group, alias, products, stores';
     expect(
       inputError(() =>
         read('type.json', [
@@ -439,6 +439,37 @@ describe('readTimelineFile', () => {
     expect(entry.call).toEqual({ type: 'products', products });
     expect(inputError(() => read('no-products.json', [{ at: '+0', type: 'products' }]))).toBe(
       'no-products.json, event 1 (at "+0"): a products call needs "products", a list of the catalogue\'s products',
+    );
+  });
+
+  test('the stores call is the shop’s: its stores as they are, no customer or context added', () => {
+    const stores = [{ id: 'mitte', name: 'Mitte', latitude: 52.52, longitude: 13.4 }];
+    const [entry] = read('stores.json', [{ at: '+0', type: 'stores', stores }]);
+    expect(entry.call).toEqual({ type: 'stores', stores });
+    expect(inputError(() => read('no-stores.json', [{ at: '+0', type: 'stores' }]))).toBe(
+      'no-stores.json, event 1 (at "+0"): a stores call needs "stores", a list of the shop\'s stores',
+    );
+  });
+  test('an open or a click of the email a step sent, optionally as someone else (Apple Mail Privacy Protection)', () => {
+    const entries = read('engagement.json', [
+      { at: '+1 day', open: 'welcome' },
+      { at: '+2 days', click: 'welcome', userAgent: 'Mozilla/5.0', ip: '17.58.63.1' },
+    ]);
+    expect(entries.map((e) => e.call)).toEqual([
+      { type: 'open', step: 'welcome' },
+      { type: 'click', step: 'welcome', userAgent: 'Mozilla/5.0', ip: '17.58.63.1' },
+    ]);
+    expect(inputError(() => read('both.json', [{ at: '+0', open: 'welcome', click: 'welcome' }]))).toBe(
+      'both.json, event 1 (at "+0"): an entry either "open"s or "click"s an email, not both',
+    );
+    expect(inputError(() => read('no-step.json', [{ at: '+0', open: '' }]))).toBe(
+      'no-step.json, event 1 (at "+0"): "open" must be the step whose email is read, such as "welcome", got ""',
+    );
+    expect(inputError(() => read('typo.json', [{ at: '+0', click: 'welcome', userAgnet: 'curl/8' }]))).toBe(
+      'typo.json, event 1 (at "+0"): unknown field "userAgnet" in an open or click: expected open, click, userAgent, ip',
+    );
+    expect(inputError(() => read('ua.json', [{ at: '+0', open: 'welcome', userAgent: 5 }]))).toBe(
+      'ua.json, event 1 (at "+0"): "userAgent" must be a string, got 5',
     );
   });
 });

@@ -51,13 +51,12 @@ export function statsRecords(pool: () => Pool) {
     ids[name] = Number(rows[0].id);
   }
 
-  async function event(name: string, type: string, when: number, url: string | null = null) {
-    await pool().query('INSERT INTO message_events (message_id, type, url, occurred_at) VALUES ($1, $2, $3, $4)', [
-      ids[name],
-      type,
-      url,
-      new Date(when),
-    ]);
+  /** `machine`: why no person made this open or click (privacy-proxy, scanner). */
+  async function event(name: string, type: string, when: number, url: string | null = null, machine?: string) {
+    await pool().query(
+      'INSERT INTO message_events (message_id, type, url, occurred_at, machine) VALUES ($1, $2, $3, $4, $5)',
+      [ids[name], type, url, new Date(when), machine ?? null],
+    );
   }
 
   async function order(

@@ -9,7 +9,10 @@
 //   provider configured), a webhook call answered 4xx or never made, or a text reported undelivered
 //   (which is also sent and undelivered).
 // - unique opens / clicks: messages with at least one such event (opened 3 times counts once). A
-//   text has no opens; clicks on its short links count as an email's clicks do.
+//   text has no opens; clicks on its short links count as an email's clicks do. Opens and clicks
+//   are a person's: those a machine made (message_events.machine: Apple Mail Privacy Protection's
+//   prefetch, a security gateway checking links; src/tracking/machine-engagement.ts) are counted
+//   apart as machine opens / clicks (every one), and are no touch for conversions.
 // - unsubscribes, bounces, complaints: messages with at least one such event. Unsubscribes are the
 //   opt-outs of both channels: an email's unsubscribe link, and a STOP reply (recorded on the
 //   customer's latest text).
@@ -41,8 +44,10 @@ export const SHARED = `
            m.status = 'failed'                                         AS failed,
            m.holdout AND m.status = 'holdout'                          AS held_out,
            m.status = 'skipped'                                        AS skipped,
-           count(e.id) FILTER (WHERE e.type = 'opened')                AS opens,
-           count(e.id) FILTER (WHERE e.type = 'clicked')               AS clicks,
+           count(e.id) FILTER (WHERE e.type = 'opened' AND e.machine IS NULL)  AS opens,
+           count(e.id) FILTER (WHERE e.type = 'clicked' AND e.machine IS NULL) AS clicks,
+           count(e.id) FILTER (WHERE e.type = 'opened' AND e.machine IS NOT NULL)  AS machine_opens,
+           count(e.id) FILTER (WHERE e.type = 'clicked' AND e.machine IS NOT NULL) AS machine_clicks,
            coalesce(bool_or(e.type = 'bounced'), false)                AS bounced,
            coalesce(bool_or(e.type = 'unsubscribed'), false)           AS unsubscribed,
            coalesce(bool_or(e.type = 'complained'), false)             AS complained,
@@ -62,7 +67,7 @@ export const SHARED = `
     CROSS JOIN LATERAL (
       SELECT e.message_id
       FROM messages m
-      JOIN message_events e ON e.message_id = m.id AND e.type IN ('opened', 'clicked')
+      JOIN message_events e ON e.message_id = m.id AND e.type IN ('opened', 'clicked') AND e.machine IS NULL
       WHERE m.customer_id = o.customer_id
         AND e.occurred_at <= o.completed_at
         AND e.occurred_at >= o.completed_at - w.length
@@ -116,6 +121,8 @@ export const MESSAGE_COLUMNS = `
     count(*) FILTER (WHERE f.opens > 0)::int                             AS unique_opens,
     sum(f.clicks)::int                                                   AS clicks,
     count(*) FILTER (WHERE f.clicks > 0)::int                            AS unique_clicks,
+    sum(f.machine_opens)::int                                            AS machine_opens,
+    sum(f.machine_clicks)::int                                           AS machine_clicks,
     count(*) FILTER (WHERE f.unsubscribed)::int                          AS unsubscribes,
     count(*) FILTER (WHERE f.bounced)::int                               AS bounces,
     count(*) FILTER (WHERE f.complained)::int                            AS complaints,

@@ -16,8 +16,8 @@ export interface RecipientMessage {
   subject: string | null;
   createdAt: Date;
   sentAt: Date | null;
-  /** Oldest first. */
-  events: { type: string; url: string | null; occurredAt: Date }[];
+  /** Oldest first. `machine`: why no person made this open or click (privacy-proxy, scanner); null for a person's. */
+  events: { type: string; url: string | null; occurredAt: Date; machine: string | null }[];
 }
 
 /** What the customer was sent (or held out of) and did with it, newest first. */
@@ -26,7 +26,7 @@ export async function recipientHistory(db: Queryable, customerId: string, limit 
     `SELECT m.id::float8 AS id, m.journey, m.step, m.channel, m.template, m.variant, m.status, m.reason,
             m.transactional, m.holdout, m.subject, m.created_at AS "createdAt", m.sent_at AS "sentAt",
             coalesce(
-              json_agg(json_build_object('type', e.type, 'url', e.url, 'occurredAt', e.occurred_at)
+              json_agg(json_build_object('type', e.type, 'url', e.url, 'occurredAt', e.occurred_at, 'machine', e.machine)
                        ORDER BY e.occurred_at, e.id) FILTER (WHERE e.id IS NOT NULL),
               '[]') AS events
      FROM messages m

@@ -27,6 +27,8 @@ export function messageStats(r: Row): MessageStats {
     uniqueOpens: num(r.unique_opens),
     clicks: num(r.clicks),
     uniqueClicks: num(r.unique_clicks),
+    machineOpens: num(r.machine_opens),
+    machineClicks: num(r.machine_clicks),
     unsubscribes: num(r.unsubscribes),
     bounces: num(r.bounces),
     complaints: num(r.complaints),

@@ -11,10 +11,15 @@ export interface MessageStats {
   undelivered: number;
   /** Status 'failed': refused at the hand-off, a webhook call answered 4xx or not made, a text reported undelivered. */
   failed: number;
+  /** A person's opens and clicks: machines' (Apple's privacy proxy, security scanners) are counted apart. */
   opens: number;
   uniqueOpens: number;
   clicks: number;
   uniqueClicks: number;
+  /** Opens by Apple Mail Privacy Protection's prefetch or a scanner, every one: not in `opens`. */
+  machineOpens: number;
+  /** Clicks by security scanners (within seconds of the send, a scanner's User-Agent, HEAD), every one: not in `clicks`. */
+  machineClicks: number;
   /** Opt-outs on both channels: an email's unsubscribe link, a STOP reply to a text. */
   unsubscribes: number;
   bounces: number;

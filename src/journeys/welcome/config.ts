@@ -11,12 +11,15 @@ export const welcomeConfig = z
     confirmGiveUpAfter: duration.default('5 days'),
     bestContentAfter: duration.default('2 days'),
     profileAfter: duration.default('7 days'),
+    /** The welcome not opened by a person this long after it went out: send it again, with another subject. */
+    resendAfter: duration.default('3 days'),
     incentive: incentive.default({ code: 'WELCOME10', percentOff: 10 }),
     templates: z
       .strictObject({
         confirm: template.default('welcome-confirm'),
         confirmReminder: template.default('welcome-confirm-reminder'),
         welcome: template.default('welcome'),
+        welcomeResend: template.default('welcome-resend'),
         bestContent: template.default('welcome-best-content'),
         completeProfile: template.default('welcome-complete-profile'),
       })

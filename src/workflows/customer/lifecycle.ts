@@ -51,7 +51,9 @@ function applyProfile(profile: CustomerProfile, event: CustomerEvent): void {
 
 export function applyEvent(state: CustomerState, event: CustomerEvent, now: string): void {
   state.eventsProcessed++;
-  if (!NOT_ACTIVITY.includes(event.event)) state.lastActivityAt = now;
+  // A privacy proxy's or a link scanner's open is no sign of the customer (runs since segments know it).
+  const machine = state.audience !== undefined && event.properties?.machine !== undefined;
+  if (!NOT_ACTIVITY.includes(event.event) && !machine) state.lastActivityAt = now;
   applyProfile(state.profile, event);
   switch (event.event) {
     case Events.SignedUp:
@@ -104,5 +106,6 @@ export function snapshot(state: CustomerState): CustomerSnapshot {
     firstSeenAt: state.firstSeenAt,
     signedUpAt: state.signedUpAt,
     firstOrderAt: state.firstOrderAt,
+    ...(state.audience ? { segments: [...state.audience.segments] } : {}),
   };
 }

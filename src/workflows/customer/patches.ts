@@ -40,6 +40,13 @@ const IN_REGISTRY_SINCE_ONE_TASK = [
   'back-in-stock',
 ];
 
+/**
+ * Since this patch the customer run evaluates segments after every event, publishes them (the
+ * Segments search attribute, PostgreSQL), enters journeys by their audience, ends journeys whose
+ * customer left it, and forwards opens and clicks to the journey that sent the email.
+ */
+export const AUDIENCES = 'audiences';
+
 const startPatch = (journey: string): string => `start-${journey}`;
 
 export interface CustomerPatches {
@@ -57,6 +64,7 @@ export interface CustomerPatches {
 export function customerPatches(registry: JourneyEntry[]): CustomerPatches {
   const atStart = patched(PATCHES_AT_START);
   const later = [
+    AUDIENCES,
     ...registry.filter((e) => !IN_REGISTRY_SINCE_ONE_TASK.includes(e.name)).map((e) => startPatch(e.name)),
     ...registry.flatMap((e) => (e.listenedTo ? [e.listenedTo.until] : [])).filter((id) => !IMPLIED.includes(id)),
   ];

@@ -1,9 +1,11 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { JourneysConfig } from '../../config/schema';
 import type { CustomerState } from '../../shared/customer';
-import type { CustomerEvent } from '../../shared/events';
 import { journeyWorkflowId } from '../../shared/signals';
+import { Events, type CustomerEvent } from '../../shared/events';
 import type { JourneyEntry, Reentry } from '../dsl/journey-entry';
+
+type Audience = JourneysConfig['journeys']['welcome']['audience'];
 
 // Which journeys one event starts, and which running ones it is forwarded to.
 
@@ -52,7 +54,11 @@ export function forwardTargets(
     .map(([workflowId]) => workflowId);
 }
 
-/** Journeys this event starts: triggered, enabled, not already running, and allowed to re-enter. */
+/**
+ * Journeys this event starts: triggered, enabled, for this customer (its audience's segments and its
+ * own condition), not already running, and allowed to re-enter. A run from before segments
+ * (`state.audience` absent) enters as it did then.
+ */
 export function journeysToStart(
   state: CustomerState,
   event: CustomerEvent,
@@ -64,7 +70,9 @@ export function journeysToStart(
   for (const entry of registry) {
     const c = journeyConfig(entry, config);
     if (!c?.enabled || !entry.startsOn(c).includes(event.event)) continue;
-    if (entry.when && !entry.when(event, state, c)) continue;
+    const when = state.audience ? entry.when : (entry.whenBeforeSegments ?? entry.when);
+    if (when && !when(event, state, c)) continue;
+    if (state.audience && !inAudience(c.audience, state.audience.segments)) continue;
     const key = entry.key?.(event);
     if (entry.key && key === undefined) continue; // a keyed journey needs its key (cart id, order id...)
     // Running under either id scheme: the same journey and key.
@@ -73,6 +81,41 @@ export function journeysToStart(
     starts.push({ entry, key, workflowId: journeyWorkflowId(entry.name, state.customerId, key) });
   }
   return starts;
+}
+
+/** Whether a customer in `segments` is in a journey's audience (runs from before audiences have none). */
+export function inAudience(rule: Audience | undefined, segments: string[]): boolean {
+  if (!rule) return true;
+  return rule.require.every((s) => segments.includes(s)) && !rule.exclude.some((s) => segments.includes(s));
+}
+
+/**
+ * Running journeys to end because the customer, now in `segments`, left their audience: those whose
+ * audience says `exitOnLeave`, with the reason each is told.
+ */
+export function leftAudience(
+  state: CustomerState,
+  segments: string[],
+  registry: JourneyEntry[],
+  config: JourneysConfig,
+): { workflowId: string; reason: string }[] {
+  return Object.entries(state.running).flatMap(([workflowId, run]) => {
+    const entry = registry.find((e) => e.name === run.journey);
+    const rule = entry && journeyConfig(entry, config)?.audience;
+    if (!rule?.exitOnLeave || inAudience(rule, segments)) return [];
+    const left = rule.require.find((s) => !segments.includes(s));
+    const reason = left ? `left segment ${left}` : `joined segment ${rule.exclude.find((s) => segments.includes(s))}`;
+    return [{ workflowId, reason }];
+  });
+}
+
+/** Opens and clicks go to the running journeys that sent the email (its `campaign_name`), for their engagement branches. */
+export function engagementTargets(state: CustomerState, event: CustomerEvent): string[] {
+  if (event.event !== Events.EmailOpened && event.event !== Events.EmailLinkClicked) return [];
+  const journey = event.properties?.campaign_name;
+  return Object.entries(state.running)
+    .filter(([, run]) => run.journey === journey)
+    .map(([workflowId]) => workflowId);
 }
 
 function mayEnter(state: CustomerState, journey: string, key: string | undefined, rule: Reentry, now: number): boolean {

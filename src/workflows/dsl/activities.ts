@@ -74,6 +74,6 @@ export const announcing = proxyActivities<Pick<JourneyActivities, 'announceResto
   retry,
 });
 
-export const localActivities = proxyLocalActivities<Pick<JourneyActivities, 'loadJourneysConfig'>>({
+export const localActivities = proxyLocalActivities<Pick<JourneyActivities, 'loadJourneysConfig' | 'recordSegments'>>({
   startToCloseTimeout: '10 seconds',
 });

@@ -21,6 +21,11 @@ export interface JourneyEntry<K extends keyof JourneyConfigs = keyof JourneyConf
   startsOn: (config: JourneyConfigs[K]) => string[];
   /** Further condition on the starting event and the customer's state (already updated by it). */
   when?: (event: CustomerEvent, customer: CustomerState, config: JourneyConfigs[K]) => boolean;
+  /**
+   * The entry condition customer runs from before segments keep (their history started the journey
+   * by it), where today's runs check `when` and the journey's `audience` segments.
+   */
+  whenBeforeSegments?: (event: CustomerEvent, customer: CustomerState, config: JourneyConfigs[K]) => boolean;
   /** Instance key from the event, for journeys that run once per cart, order, product... */
   key?: (event: CustomerEvent) => string | undefined;
   reentry: (config: JourneyConfigs[K]) => Reentry;

@@ -22,8 +22,9 @@ import type {
 } from '../../shared/journey';
 import { JourneyStep } from '../../shared/search-attributes';
 import { activities, localActivitiesApply, olderPatch, sending } from './activities';
-import { nextLocalTime, quietHoursEnd, type LocalTimeOptions } from './local-time';
+import { nextLocalTime, quietHoursEnd, thisHourOrNext, type LocalTimeOptions } from './local-time';
 import { sendOrRecordFailure } from './send';
+import { engages, sentEmail, type Engagement, type EngagementOptions } from './engagement';
 import { inHoldout, pickVariant } from '../../shared/split';
 import { MAX_CAP_DEFERRALS } from '../../shared/sending';
 
@@ -33,7 +34,18 @@ export interface SendOptions {
   transactional?: boolean;
   /** What a marketing send does when the frequency cap is full: wait for room (default) or skip. */
   ifCapped?: 'defer' | 'skip';
+  /**
+   * `best-time`: a marketing message waits for the local hour at which this customer has most often
+   * opened or clicked our email in the last year (a person's opens only), or for `usualTime` when
+   * they have done so too rarely to tell; quiet hours apply as ever.
+   */
+  at?: 'best-time';
+  /** With `at: 'best-time'`: the local time ("HH:MM") for a customer whose habits are unknown. */
+  usualTime?: string;
 }
+
+/** The local time a best-time send takes for a customer whose habits are unknown, unless the journey says. */
+export const USUAL_SEND_TIME = '10:00';
 
 /** Thrown by `exit()` to leave the journey body from anywhere. */
 export class JourneyExit extends Error {}
@@ -132,6 +144,7 @@ export class Journey<C extends CommonJourneyConfig> {
   ): Promise<SendOutcome> {
     const transactional = opts.transactional ?? false;
     const defer = (opts.ifCapped ?? 'defer') === 'defer';
+    if (opts.at === 'best-time' && !transactional) await this.waitForBestTime(step, opts.usualTime ?? USUAL_SEND_TIME);
     for (let deferrals = 0; ; deferrals++) {
       // The last chance under a full cap: the activity records the message `skipped`, with why.
       const lastChance = !defer || deferrals >= MAX_CAP_DEFERRALS;
@@ -160,7 +173,15 @@ export class Journey<C extends CommonJourneyConfig> {
         ),
       );
       const at = new Date().toISOString();
-      this.sent.push({ step, ...(channel === 'email' ? {} : { channel }), template, status: outcome.status, at });
+      const { status, emailId } = outcome;
+      this.sent.push({
+        step,
+        ...(channel === 'email' ? {} : { channel }),
+        template,
+        status,
+        at,
+        ...(emailId ? { emailId } : {}),
+      });
       // (Histories from before `skipped` existed got `capped` on the last chance, and end here too.)
       if (outcome.status !== 'capped' || !outcome.retryAt || lastChance) return outcome;
       await this.waitUntil(new Date(outcome.retryAt), `${step}: frequency cap full`);
@@ -210,6 +231,45 @@ export class Journey<C extends CommonJourneyConfig> {
     if (!found) this.cursor = this.events.length;
     this.nextWakeAt = undefined;
     return found ?? null;
+  }
+
+  /**
+   * Waits up to `within` for the customer to open the email sent at `step` in this run: true as
+   * soon as they have (a click counts: it proves the open), false at the deadline. Opens since the
+   * send count, also those that arrived before this call. A step that sent no email (suppressed,
+   * skipped, held out, failed, not reached) answers false at once, without waiting. Opens a
+   * machine made (Apple Mail Privacy Protection's prefetch, a security scanner) do not count
+   * unless `{ countMachine: true }`.
+   */
+  waitForOpen(step: string, within: Duration, opts: EngagementOptions = {}): Promise<boolean> {
+    return this.waitForEngagement('open', step, within, opts);
+  }
+
+  /** As waitForOpen, for a click on one of the email's tracked links. */
+  waitForClick(step: string, within: Duration, opts: EngagementOptions = {}): Promise<boolean> {
+    return this.waitForEngagement('click', step, within, opts);
+  }
+
+  private async waitForEngagement(
+    kind: Engagement,
+    step: string,
+    within: Duration,
+    opts: EngagementOptions,
+  ): Promise<boolean> {
+    const email = sentEmail(this.sent, step);
+    if (!email) return false;
+    const engaged = (): boolean => this.events.some((e) => engages(e, kind, email, this.input.journey, opts));
+    // Already read: no timer to start and cancel.
+    if (engaged()) return true;
+    const deadline = new Date(Date.now() + msToNumber(within));
+    if (deadline.getTime() <= Date.now()) return false;
+    const what = kind === 'open' ? 'an open' : 'a click';
+    const waiting = `waiting for ${what} of ${step}`;
+    this.enter(waiting, `waiting until ${deadline.toISOString()} for ${what}`, deadline);
+    this.publishStep();
+    const found = await condition(engaged, deadline.getTime() - Date.now(), { summary: waiting });
+    this.nextWakeAt = undefined;
+    return found;
   }
 
   /** Every event forwarded to this journey so far, in arrival order. */
@@ -266,6 +326,14 @@ export class Journey<C extends CommonJourneyConfig> {
       holdout: this.holdout,
       sent: [...this.sent],
     };
+  }
+
+  /** Waits for the customer's own hour (their opens and clicks, an activity), or `usualTime` when it is unknown. */
+  private async waitForBestTime(step: string, usualTime: string): Promise<void> {
+    if (this.outcome) throw new JourneyExit('ended before sending');
+    const hour = await activities.bestSendHour(this.customerId, this.zone);
+    const time = hour === null ? usualTime : `${String(hour).padStart(2, '0')}:00`;
+    await this.waitUntil(thisHourOrNext(Date.now(), this.zone, time), `${step}: best time`);
   }
 
   private async waitOutQuietHours(step: string, channel: CustomerChannel): Promise<void> {

@@ -31,6 +31,15 @@ export function nextLocalTime(now: number, zone: string, time: string, opts: Loc
   throw new Error(`no allowed weekday in ${JSON.stringify(opts.weekdays)}`);
 }
 
+/** `now` while the local clock in `zone` is within the hour from `time`; else the next instant it reads `time`. */
+export function thisHourOrNext(now: number, zone: string, time: string): Date {
+  const { hour, minute } = parseHHMM(time);
+  const local = zoned(now, zone);
+  const start = local.set({ hour, minute, second: 0, millisecond: 0 });
+  if (local >= start && local < start.plus({ hours: 1 })) return new Date(now);
+  return nextLocalTime(now, zone, time);
+}
+
 /** If `now` falls inside the local window [start, end) (which may span midnight), the window's end. */
 export function quietHoursEnd(now: number, zone: string, window: { start: string; end: string }): Date | null {
   const local = zoned(now, zone);

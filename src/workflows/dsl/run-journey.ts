@@ -9,7 +9,7 @@ import {
 import type { CommonJourneyConfig } from '../../config/schema';
 import { matches, type EventMatch } from '../../shared/events';
 import type { JourneyFinished, JourneyInput, JourneyOutcome, JourneyResult } from '../../shared/journey';
-import { eventSignal, journeyFinishedSignal, journeyStateQuery } from '../../shared/signals';
+import { audienceLeftSignal, eventSignal, journeyFinishedSignal, journeyStateQuery } from '../../shared/signals';
 import { activities, finishByActivity, localActivitiesApply } from './activities';
 import { Journey, JourneyExit } from './journey';
 
@@ -43,6 +43,8 @@ export async function runJourney<C extends CommonJourneyConfig>(
     scope.cancel();
   };
   setHandler(journeyStateQuery, () => j.view());
+  // The customer left the journey's audience, and the audience says to leave with them (exitOnLeave).
+  setHandler(audienceLeftSignal, ({ reason }) => end('exited', reason));
   setHandler(eventSignal, (event) => {
     j.receive(event);
     if (rules.goal && matches(rules.goal, event)) end('converted', event.event);
