@@ -33,8 +33,10 @@ export function segmentRouter(deps: SegmentRouteDeps): Router {
     const { name } = parse(segmentParams, req.params);
     const { limit = 100, after } = parse(pageQuery, req.query);
     if (!Object.hasOwn(deps.segments(), name)) throw new ApiError(404, 'not_found', `No segment ${name}`);
-    const customers = await segmentMembers(deps.pool, name, limit, after);
-    const next = customers.length === limit ? customers[customers.length - 1].customerId : null;
+    // One more than asked: whether a next page exists, so the last page says so (next: null).
+    const page = await segmentMembers(deps.pool, name, limit + 1, after);
+    const customers = page.slice(0, limit);
+    const next = page.length > limit ? customers[customers.length - 1].customerId : null;
     res.json({ segment: name, customers, next });
   });
 

@@ -208,6 +208,7 @@ async function run(
     rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     preview: { renderer: deps.renderer, links: deps.links, messaging: () => config.messaging },
     segments: () => config.segments,
+    trustProxy: env.TRUST_PROXY,
     preferences: {
       pages: createPageRenderer({ defaultLocale: config.messaging.defaultLocale }),
       messaging: () => config.messaging,

@@ -64,6 +64,10 @@ describe('segments through the API and visibility', () => {
       return res.body.customers?.length === 1 && res;
     }, 'the last VIP recorded');
     expect(second.body).toMatchObject({ customers: [{ customerId: 'vip-c' }], next: null });
+    // A last page exactly as long as the limit says it is the last.
+    const exact = await members('vip', '?limit=3');
+    expect(exact.body.customers).toHaveLength(3);
+    expect(exact.body.next).toBeNull();
 
     const list = await request(app).get('/v1/segments').set('Authorization', ADMIN).expect(200);
     const byName = Object.fromEntries(list.body.segments.map((s: { name: string }) => [s.name, s]));

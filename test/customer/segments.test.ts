@@ -113,6 +113,24 @@ describe('segments in the customer workflow', () => {
     await endJourneysOf(env(), handle);
   });
 
+  it('takes a privacy proxy’s open for no sign of the customer: their last activity stays', async () => {
+    const id = 'seg-machine';
+    const handle = await startCustomer(id, await now(track('Page Viewed', {}, id)));
+    const before = (await eventsProcessed(handle, 1)).lastActivityAt;
+    await env().sleep('2 days');
+    const open = (machine?: string) =>
+      track(
+        'Email Opened',
+        { email_id: '7', campaign_name: 'welcome', step: 'welcome', ...(machine ? { machine } : {}) },
+        id,
+      );
+    await handle.signal('event', await now(open('privacy-proxy')));
+    expect((await eventsProcessed(handle, 2)).lastActivityAt).toBe(before);
+    await handle.signal('event', await now(open()));
+    expect((await eventsProcessed(handle, 3)).lastActivityAt).not.toBe(before);
+    await endJourneysOf(env(), handle);
+  });
+
   it('starts no journey for a customer outside its audience', async () => {
     const id = 'seg-outside';
     const handle = await startCustomer(id, track('Email Confirmed', {}, id));
