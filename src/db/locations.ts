@@ -1,5 +1,7 @@
 import { Events, type CustomerEvent } from '../shared/events';
 import type { EventLocation, LocationSource } from '../shared/location';
+import { opensWithin } from '../shared/opening-hours';
+import type { OpeningHours } from '../shared/store';
 import type { Queryable } from './queryable';
 
 // Where customers were last seen, and the store nearest to a place: plain SQL on an index of
@@ -10,10 +12,15 @@ import type { Queryable } from './queryable';
 const EARTH_RADIUS_KM = 6371.0088;
 const DEGREES = 180 / Math.PI;
 
-/** What the location projection needs of the configuration: the nearby-store journey's radius, when it is on. */
+/** What the location projection needs of the configuration: the nearby-store journey's radius and wait, when it is on. */
 export interface NearbyStoreRule {
   radiusKm: number;
+  /** A store that opens later than this after the located event is not worth telling about (the journey's waitForOpening). */
+  waitForOpeningMs: number;
 }
+
+/** How many of the nearest stores within the radius are read to find one open soon enough. */
+const NEARBY_CANDIDATES = 10;
 
 /** A latitude band and up to two longitude ranges (two where the box crosses the antimeridian). */
 export interface BoundingBox {
@@ -60,6 +67,8 @@ export interface NearestStore {
   id: string;
   name: string;
   distanceKm: number;
+  openingHours: OpeningHours[];
+  timezone: string;
 }
 
 /**
@@ -71,12 +80,20 @@ export async function nearestStore(
   db: Queryable,
   point: { latitude: number; longitude: number },
   radiusKm: number,
+  /** Of the nearest stores within the radius, the first that passes (the projection: open soon enough). */
+  accept: (store: NearestStore) => boolean = () => true,
 ): Promise<NearestStore | null> {
   const box = boundingBox(point.latitude, point.longitude, radiusKm);
   const [first, second = first] = box.longitudes;
-  const { rows } = await db.query<{ id: string; name: string; distance_km: number }>(
-    `SELECT id, name, distance_km FROM (
-       SELECT id, name,
+  const { rows } = await db.query<{
+    id: string;
+    name: string;
+    distance_km: number;
+    opening_hours: OpeningHours[];
+    timezone: string;
+  }>(
+    `SELECT id, name, distance_km, opening_hours, timezone FROM (
+       SELECT id, name, opening_hours, timezone,
          2 * $9::float8 * asin(least(1, sqrt(
            power(sin(radians(latitude - $1) / 2), 2)
            + cos(radians($1)) * cos(radians(latitude)) * power(sin(radians(longitude - $2) / 2), 2)
@@ -87,7 +104,7 @@ export async function nearestStore(
      ) candidates
      WHERE distance_km <= $10
      ORDER BY distance_km, id
-     LIMIT 1`,
+     LIMIT $11`,
     [
       point.latitude,
       point.longitude,
@@ -99,10 +116,17 @@ export async function nearestStore(
       second[1],
       EARTH_RADIUS_KM,
       radiusKm,
+      NEARBY_CANDIDATES,
     ],
   );
-  const row = rows[0];
-  return row ? { id: row.id, name: row.name, distanceKm: row.distance_km } : null;
+  const stores = rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    distanceKm: r.distance_km,
+    openingHours: r.opening_hours,
+    timezone: r.timezone,
+  }));
+  return stores.find(accept) ?? null;
 }
 
 /** The messageId of the Store Nearby event derived from an event: a repeat of it derives nothing new. */
@@ -132,7 +156,11 @@ export async function projectLocation(
     [event.userId, location.latitude, location.longitude, location.source, event.timestamp],
   );
   if (!nearby) return;
-  const store = await nearestStore(db, location, nearby.radiusKm);
+  // The nearest store that is open when the customer was seen, or opens while the journey would wait.
+  const seenAt = Date.parse(event.timestamp);
+  const store = await nearestStore(db, location, nearby.radiusKm, (s) =>
+    opensWithin(s.openingHours, s.timezone, seenAt, nearby.waitForOpeningMs),
+  );
   if (!store) return;
   await db.query(
     `INSERT INTO events (message_id, customer_id, type, name, properties, occurred_at)

@@ -94,7 +94,9 @@ describe('stores API: /v1/stores', () => {
 });
 
 describe('an event with a location, through ingestion and the dispatcher', () => {
-  const { env, db, delivered, processed } = useApiBackends({ nearbyStore: { radiusKm: 1 } });
+  const { env, db, delivered, processed } = useApiBackends({
+    nearbyStore: { radiusKm: 1, waitForOpeningMs: 12 * 3600_000 },
+  });
   let app: Express;
   beforeAll(() => {
     app = createApp({
@@ -124,6 +126,8 @@ describe('an event with a location, through ingestion and the dispatcher', () =>
       userId: 'geo-1',
       messageId: 'app-open-1',
       event: 'Application Opened',
+      // A Tuesday morning: the store opens at 10:00 (whatever day the test runs).
+      timestamp: '2026-01-06T09:30:00+01:00',
       context: { location: { latitude: 52.52, longitude: 13.405 }, ip: '203.0.113.7' },
     };
     for (let i = 0; i < 2; i++)

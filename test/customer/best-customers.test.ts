@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';
 import type { CustomerEvent } from '../../src/shared/events';
+import type { JourneyResult } from '../../src/shared/journey';
 import {
   customerStateWhen,
   endJourneysOf,
@@ -55,7 +56,7 @@ describe('best customers, at their best time', () => {
       async () => (await journey.query(journeyStateQuery).catch(() => undefined)) !== undefined,
       'loyalty started',
     );
-    const result = await journey.result();
+    const result: JourneyResult = await journey.result();
     expect(result.sent.map((s) => [s.step, s.status])).toEqual([['review-and-referral', 'sent']]);
     const [email] = stub.emailsTo(id);
     expect(email.data.referralCode).toBe('EVE-1');

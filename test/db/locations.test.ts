@@ -71,7 +71,8 @@ describe('the nearest store', () => {
 
   it('is the closest one within the radius, with its great-circle distance', async () => {
     const nearest = await nearestStore(db.pool(), ALEXANDERPLATZ, 1);
-    expect(nearest).toEqual({ id: 'mitte', name: 'Store mitte', distanceKm: expect.closeTo(0.58, 1) });
+    expect(nearest).toMatchObject({ id: 'mitte', name: 'Store mitte', distanceKm: expect.closeTo(0.58, 1) });
+    expect(nearest?.openingHours).toEqual(MITTE.openingHours); // what the projection asks: open soon enough?
     expect((await nearestStore(db.pool(), ALEXANDERPLATZ, 5))?.id).toBe('mitte'); // Kreuzberg is farther
     expect((await nearestStore(db.pool(), { latitude: 52.4995, longitude: 13.418 }, 5))?.id).toBe('kreuzberg');
   });
@@ -111,7 +112,7 @@ describe('the nearest store', () => {
 
 describe('projecting a located event', () => {
   const db = useMigratedPostgres();
-  const nearby = { radiusKm: 1 };
+  const nearby = { radiusKm: 1, waitForOpeningMs: 12 * 3600_000 };
   const derived = async (customerId: string) =>
     (
       await db.pool().query(
@@ -171,5 +172,20 @@ describe('projecting a located event', () => {
     await applyEvent(db.pool(), event, { location });
     await eraseCustomer(db.pool(), 'ed');
     expect(await customerLocation(db.pool(), 'ed')).toBeNull();
+  });
+
+  it('derives nothing for a store that opens later than the journey waits; the nearest one open soon enough instead', async () => {
+    // Open on Sundays only, about 0.8 km from Alexanderplatz: farther than Mitte, within the radius.
+    await upsertStores(db.pool(), [
+      { ...store('sunday', 52.527, 13.41), openingHours: [{ days: ['sun'], opens: '12:00', closes: '18:00' }] },
+    ]);
+    // Saturday 21:00 in Berlin: Mitte opens on Monday, the Sunday store in 15 hours; 12 hours are waited for.
+    const saturdayNight = located('el', { location: ALEXANDERPLATZ }, '2030-01-12T20:00:00.000Z');
+    await applyEvent(db.pool(), saturdayNight.event, { location: saturdayNight.location, nearbyStore: nearby });
+    expect(await derived('el')).toEqual([]);
+    // Sunday 01:00: the Sunday store opens in 11 hours, Mitte still not until Monday.
+    const sundayNight = located('el', { location: ALEXANDERPLATZ }, '2030-01-13T00:00:00.000Z');
+    await applyEvent(db.pool(), sundayNight.event, { location: sundayNight.location, nearbyStore: nearby });
+    expect((await derived('el')).map((e) => e.properties.store_id)).toEqual(['sunday']);
   });
 });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { hoursOn, isOpen, nextOpening } from '../../src/journeys/nearby-store/opening-hours';
+import { hoursOn, isOpen, nextOpening, opensWithin } from '../../src/shared/opening-hours';
 import type { OpeningHours } from '../../src/shared/store';
 
 // A store's opening hours are read in the store's own zone, whatever the customer's, across the
@@ -24,6 +24,15 @@ describe('a store open 10:00-20:00 Monday to Saturday in Berlin', () => {
     expect(utc(nextOpening(MON_SAT, BERLIN, at('2030-01-08T08:30:00+01:00')))).toBe('2030-01-08T09:00:00.000Z');
     expect(utc(nextOpening(MON_SAT, BERLIN, at('2030-01-08T12:00:00+01:00')))).toBe('2030-01-09T09:00:00.000Z');
     expect(utc(nextOpening(MON_SAT, BERLIN, at('2030-01-12T21:00:00+01:00')))).toBe('2030-01-14T09:00:00.000Z');
+  });
+
+  it('is worth telling about while open, or when it opens within the wait: not on a Saturday night', () => {
+    const twelveHours = 12 * 3600_000;
+    expect(opensWithin(MON_SAT, BERLIN, at('2030-01-08T12:00:00+01:00'), twelveHours)).toBe(true); // open
+    expect(opensWithin(MON_SAT, BERLIN, at('2030-01-08T22:30:00+01:00'), twelveHours)).toBe(true); // 11.5 h
+    expect(opensWithin(MON_SAT, BERLIN, at('2030-01-08T21:30:00+01:00'), twelveHours)).toBe(false); // 12.5 h
+    expect(opensWithin(MON_SAT, BERLIN, at('2030-01-12T21:00:00+01:00'), twelveHours)).toBe(false); // Monday
+    expect(opensWithin([], BERLIN, at('2030-01-08T12:00:00+01:00'), twelveHours)).toBe(false);
   });
 
   it('is read in the store’s zone for a customer in another: 09:30 in London is 10:30 in Berlin', () => {

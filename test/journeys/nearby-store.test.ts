@@ -6,7 +6,7 @@ import { TASK_QUEUE } from '../../src/config/task-queue';
 import { backlog } from '../../src/db/dispatch';
 import { upsertStores } from '../../src/db/stores';
 import { nearbyStoreRule } from '../../src/journeys/nearby-store/config';
-import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';
+import { customerStateQuery, customerWorkflowId, journeyWorkflowId } from '../../src/shared/signals';
 import type { Store } from '../../src/shared/store';
 import { createRenderer } from '../../src/templates/renderer';
 import { renderData } from '../fixtures/template-data';
@@ -159,17 +159,17 @@ describe('nearby-store journey', () => {
     expect(Object.values(state.running).map((r) => r.journey)).not.toContain('nearby-store');
   });
 
-  it('sends nothing when the store stays closed for longer than it waits: Saturday night until Monday', async () => {
+  it('tells nobody about a store closed for longer than it waits, and keeps the period for when it opens', async () => {
     await subscribed('di');
-    await until(6, '21:00');
+    await until(6, '21:00'); // Saturday night: the store opens on Monday at 10:00
     await seen('di', ALEXANDERPLATZ);
-    const journey = env().client.workflow.getHandle(journeyWorkflowId('nearby-store', 'di'));
-    const view = await eventually(async () => {
-      const v = await journey.query(journeyStateQuery).catch(() => undefined);
-      return v && !v.running && v;
-    }, 'the journey to end');
-    expect(view).toMatchObject({ outcome: 'exited', reason: 'store closed' });
-    await env().sleep('3 days');
-    expect(offers('di')).toEqual([]);
+    const state = await env().client.workflow.getHandle(customerWorkflowId('di')).query(customerStateQuery);
+    expect(Object.values(state.running).map((r) => r.journey)).not.toContain('nearby-store');
+    expect(state.entered['nearby-store']).toBeUndefined(); // the 30 days are not spent on nothing
+    await until(1, '09:30'); // seen again on Monday morning, half an hour before opening
+    await seen('di', ALEXANDERPLATZ);
+    await env().sleep('2 hours');
+    const [email] = offers('di');
+    expect(DateTime.fromJSDate(email.at, { zone: BERLIN }).toFormat('ccc HH:mm')).toBe('Mon 10:00');
   });
 });

@@ -1,3 +1,4 @@
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { common, duration, incentive, template, topic } from '../../config/journey-config';
 import type { NearbyStoreRule } from '../../db/locations';
@@ -23,5 +24,7 @@ export const nearbyStoreConfig = z
  * (undefined when it is off, so no Store Nearby event is derived).
  */
 export function nearbyStoreRule(section: z.infer<typeof nearbyStoreConfig>): NearbyStoreRule | undefined {
-  return section.enabled ? { radiusKm: section.radiusKm } : undefined;
+  return section.enabled
+    ? { radiusKm: section.radiusKm, waitForOpeningMs: msToNumber(section.waitForOpening as never) }
+    : undefined;
 }

@@ -5,7 +5,7 @@ import type { JourneyInput, JourneyResult } from '../../shared/journey';
 import { activities } from '../../workflows/dsl/activities';
 import { defineJourney } from '../../workflows/dsl/journey-entry';
 import { runJourney } from '../../workflows/dsl/run-journey';
-import { hoursOn, isOpen, nextOpening } from './opening-hours';
+import { hoursOn, isOpen, nextOpening } from '../../shared/opening-hours';
 
 type Config = JourneyConfigs['nearbyStore'];
 
@@ -15,8 +15,8 @@ type Config = JourneyConfigs['nearbyStore'];
  * the dispatcher derives from a located event within `radiusKm` of the nearest store): send them
  * the store's details and the in-store offer while the store is open, in the store's own time
  * zone. Closed now but opening within `waitForOpening` (12 hours): wait for the opening, then send.
- * Closed for longer, or gone from the stores: nothing. At most once per `oncePer` (30 days),
- * whichever store.
+ * (The dispatcher derives the event only for a store open soon enough; one whose hours changed
+ * since, or gone from the stores: nothing.) At most once per `oncePer` (30 days), whichever store.
  */
 export async function nearbyStore(input: JourneyInput<Config>): Promise<JourneyResult> {
   return runJourney(input, {}, async (j) => {

@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
-import { WEEKDAYS, type OpeningHours } from '../../shared/store';
+import { WEEKDAYS, type OpeningHours } from './store';
 
 // A store's opening hours, read in the store's own IANA zone (never the customer's, never the
-// ambient one) at an explicit instant (workflow time): pure, so the journey may call it.
+// ambient one) at an explicit instant (workflow time, or a located event's time): pure, so the
+// nearby-store journey and the dispatcher's location projection both read them by one rule.
 
 /** One opening of the store: the instants it opens and closes. */
 interface Opening {
@@ -51,4 +52,11 @@ export function hoursOn(hours: OpeningHours[], zone: string, now: number): strin
   return openingsOn(hours, local(now, zone))
     .map((o) => `${o.opens.toFormat('HH:mm')}–${o.closes.toFormat('HH:mm')}`)
     .join(', ');
+}
+
+/** Whether the store is open at `now` or opens within `withinMs` of it: worth telling a customer about. */
+export function opensWithin(hours: OpeningHours[], zone: string, now: number, withinMs: number): boolean {
+  if (isOpen(hours, zone, now)) return true;
+  const next = nextOpening(hours, zone, now);
+  return next !== null && next.getTime() - now <= withinMs;
 }
