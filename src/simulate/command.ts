@@ -21,7 +21,9 @@ receive, in their local time. Nothing is sent: messages are written to --out.
   <journey|customer>  one journey (${registry.map((e) => e.name).join(', ')}),
                       or "customer" for every enabled journey
   --customer FILE     the customer: {"userId", "traits", "context": {"timezone", "locale"}}
-  --events FILE       the timeline: Segment calls, each with "at": "+2h", "+3 days" or an ISO time
+  --events FILE       the timeline, each entry with "at": "+2h", "+3 days" or an ISO time: Segment
+                      calls, the shop's {"type": "products"} and {"type": "stores"} calls, and
+                      reads of an email sent at a step: {"open": "welcome"}, {"click": "welcome"}
   --until SPAN        how long to simulate from the start (default "1 year")
   --start TIME        when the simulation starts, ISO 8601; without an offset, in the customer's
                       zone (default: the next full hour)
