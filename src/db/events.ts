@@ -64,7 +64,8 @@ export async function storeEvents(pool: Pool, events: StoredEvent[]): Promise<nu
   return stored;
 }
 
-async function insertEvents(db: Queryable, events: StoredEvent[]): Promise<number> {
+/** Stores events in the given order (no wake-up: for a caller inside the dispatcher's own pass); returns how many were new. */
+export async function insertEvents(db: Queryable, events: StoredEvent[]): Promise<number> {
   const rows = events.map((e) => ({
     message_id: e.messageId,
     customer_id: e.userId,

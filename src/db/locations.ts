@@ -2,6 +2,7 @@ import { Events, type CustomerEvent } from '../shared/events';
 import type { EventLocation, LocationSource } from '../shared/location';
 import { opensWithin } from '../shared/opening-hours';
 import type { OpeningHours } from '../shared/store';
+import { insertEvents } from './events';
 import type { Queryable } from './queryable';
 
 // Where customers were last seen, and the store nearest to a place: plain SQL on an index of
@@ -162,22 +163,20 @@ export async function projectLocation(
     opensWithin(s.openingHours, s.timezone, seenAt, nearby.waitForOpeningMs),
   );
   if (!store) return;
-  await db.query(
-    `INSERT INTO events (message_id, customer_id, type, name, properties, occurred_at)
-     VALUES ($1, $2, 'track', $3, $4, $5)
-     ON CONFLICT (customer_id, message_id) DO NOTHING`,
-    [
-      storeNearbyMessageId(event.messageId),
-      event.userId,
-      Events.StoreNearby,
-      JSON.stringify({
+  await insertEvents(db, [
+    {
+      messageId: storeNearbyMessageId(event.messageId),
+      type: 'track',
+      event: Events.StoreNearby,
+      userId: event.userId,
+      timestamp: event.timestamp,
+      properties: {
         store_id: store.id,
         store_name: store.name,
         distance_km: Math.round(store.distanceKm * 10) / 10,
-      }),
-      event.timestamp,
-    ],
-  );
+      },
+    },
+  ]);
 }
 
 /** The customer's last known location, as the admin inspection shows it. */

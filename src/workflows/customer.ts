@@ -92,6 +92,7 @@ export async function customer(input: CustomerInput): Promise<never> {
 
   // Runs from before segments have no audience state, and enter journeys as they did then.
   if (patches.applies(AUDIENCES)) state.audience ??= newAudienceState();
+  const definitions = segmentDefinitions(config);
 
   const historyFull = (): boolean =>
     workflowInfo().historyLength >= config.customer.historyLimit || workflowInfo().continueAsNewSuggested;
@@ -106,13 +107,13 @@ export async function customer(input: CustomerInput): Promise<never> {
       { key: LifecycleStage, value: state.stage },
     ]);
   };
-  // What PostgreSQL has (the previous run recorded it), and what this run's Segments attribute says
-  // (a continued run publishes it once; a new customer's is empty).
+  // What PostgreSQL has and what the Segments attribute says: what the previous run published (a
+  // continued run with segments publishes them once more, as its attribute may start empty).
   let recordedSegments = state.audience?.segments.join();
-  let publishedSegments = input.state ? undefined : '';
+  let publishedSegments = state.audience?.segments.length ? undefined : '';
   const publishSegments = async (): Promise<void> => {
     if (!state.audience) return;
-    const segments = segmentsAt(config.segments ?? {}, state, state.audience, Date.now());
+    const segments = segmentsAt(definitions, state, state.audience, Date.now());
     state.audience.segments = segments;
     if (segments.join() !== publishedSegments) {
       publishedSegments = segments.join();
@@ -137,7 +138,7 @@ export async function customer(input: CustomerInput): Promise<never> {
   while (!historyFull()) {
     const wakeAt = earliest(
       nextStageChangeAt(state, config.lifecycle),
-      state.audience && nextSegmentChangeAt(config.segments ?? {}, state, state.audience, Date.now()),
+      state.audience && nextSegmentChangeAt(definitions, state, state.audience, Date.now()),
     );
     const gotWork = () => queue.length > 0 || historyFull();
     if (wakeAt === undefined) await condition(gotWork);
@@ -164,7 +165,7 @@ async function handle(
   applyEvent(state, event, new Date().toISOString());
   state.stage = stageAt(state, Date.now(), config.lifecycle);
   // Journeys enter by the segments this event puts the customer in; they are published once the queue is done.
-  applyToAudience(state, event, config.segments ?? {}, Date.now());
+  applyToAudience(state, event, segmentDefinitions(config), Date.now());
   // Until its patch, a journey is still forwarded what it listened to before (JourneyEntry.listenedTo).
   const listenedStill = (entry: JourneyEntry): string[] =>
     entry.listenedTo && !patches.applies(entry.listenedTo.until) ? entry.listenedTo.events : [];
@@ -222,6 +223,9 @@ async function handleAsBefore(
     );
   }
 }
+
+/** The run's segments (none in a configuration recorded before segments existed). */
+const segmentDefinitions = (config: JourneysConfig) => config.segments ?? {};
 
 const earliest = (...times: (number | undefined)[]): number | undefined =>
   times.reduce<number | undefined>((a, t) => (t === undefined ? a : a === undefined ? t : Math.min(a, t)), undefined);

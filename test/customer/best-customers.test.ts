@@ -5,6 +5,7 @@ import type { JourneyResult } from '../../src/shared/journey';
 import {
   customerStateWhen,
   endJourneysOf,
+  happeningNow,
   identify,
   startCustomer as startCustomerOn,
   testConfig,
@@ -30,10 +31,7 @@ describe('best customers, at their best time', () => {
       },
     }),
   );
-  const at = async (event: CustomerEvent): Promise<CustomerEvent> => ({
-    ...event,
-    timestamp: new Date(await env().currentTimeMs()).toISOString(),
-  });
+  const at = (event: CustomerEvent) => happeningNow(env(), event);
 
   it('enters loyalty on the order that makes them a best customer, and asks at the hour they read our email', async () => {
     const id = 'best-evening';

@@ -4,6 +4,7 @@ import { journeyStateQuery, journeyWorkflowId } from '../../src/shared/signals';
 import {
   customerStateWhen,
   endJourneysOf,
+  happeningNow,
   eventsProcessed,
   identify,
   startCustomer as startCustomerOn,
@@ -38,11 +39,7 @@ describe('segments in the customer workflow', () => {
   );
   const startCustomer = (customerId: string, first: CustomerEvent) =>
     startCustomerOn(env(), taskQueue(), customerId, first);
-  /** The event as it happens now, in the workflows' (skipped) time: windows count events by their timestamp. */
-  const now = async (event: CustomerEvent): Promise<CustomerEvent> => ({
-    ...event,
-    timestamp: new Date(await env().currentTimeMs()).toISOString(),
-  });
+  const now = (event: CustomerEvent) => happeningNow(env(), event);
   const segmentsAttribute = async (customerId: string) =>
     (await env().client.workflow.getHandle(`customer-${customerId}`).describe()).typedSearchAttributes.get(Segments);
 

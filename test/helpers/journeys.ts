@@ -263,6 +263,11 @@ export function useWorker(
   return () => taskQueue;
 }
 
+/** The event as it happens now in the workflows' (skipped) time: segment windows count events by their timestamp. */
+export async function happeningNow(env: TestWorkflowEnvironment, event: CustomerEvent): Promise<CustomerEvent> {
+  return { ...event, timestamp: new Date(await env.currentTimeMs()).toISOString() };
+}
+
 /** Starts (or signals) `customer-<customerId>` with its first event, as the API delivers it. */
 export function startCustomer(
   env: TestWorkflowEnvironment,
